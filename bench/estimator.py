@@ -1,0 +1,103 @@
+"""Milliseconds per frame for decoding and for the pose model, IMAGE versus VIDEO mode.
+
+Builds a 1280x720, 30 fps mp4 from a real photo (../shared/data/fedb, slowly
+panned so that consecutive frames differ), then times on its frames:
+
+- decoding alone;
+- the model in IMAGE mode (every frame a fresh detection);
+- the model in VIDEO mode (tracking), following up to 1 and up to 2 people.
+
+Run by hand from the project root:  python bench/estimator.py [--frames N]
+Not part of the test suite; the README quotes its numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from posecheck import video
+from posecheck.estimator import PoseEstimator
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTO = ROOT.parent / "shared" / "data" / "fedb" / "Butt_Lift_Bridge" / "1.jpg"
+SIZE_WH = (1280, 720)
+FPS = 30.0
+
+
+def make_video(path: Path, frames: int) -> None:
+    """A slow pan across the photo scaled up to fill a 720p frame."""
+    photo = video.read_image(PHOTO)
+    h, w = photo.shape[:2]
+    scale = SIZE_WH[1] * 1.1 / h
+    big = np.repeat(np.repeat(photo, 2, axis=0), 2, axis=1)  # 2x nearest; crop below
+    big = big[: round(h * scale), : round(w * scale)]
+    max_dx = big.shape[1] - SIZE_WH[0]
+    with video.VideoWriter(path, FPS) as writer:
+        for i in range(frames):
+            dx = round(max_dx * i / max(1, frames - 1)) if max_dx > 0 else 0
+            writer.write(np.ascontiguousarray(big[: SIZE_WH[1], dx : dx + SIZE_WH[0]]))
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def per_frame_ms(samples: list[float]) -> str:
+    ms = [s * 1000 for s in samples]
+    return f"median {statistics.median(ms):6.1f} ms   mean {statistics.fmean(ms):6.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=150, help="frames in the test video")
+    args = parser.parse_args()
+    if not PHOTO.is_file():
+        raise SystemExit(f"{PHOTO}: photo not found; run from a checkout with ../shared beside it")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = Path(tmp) / "bench_720p.mp4"
+        make_video(clip, args.frames)
+
+        decode: list[float] = []
+        frames: list[tuple[np.ndarray, int]] = []
+        start = time.perf_counter()
+        for frame, ts in video.video_frames(clip):
+            decode.append(time.perf_counter() - start)
+            frames.append((frame, ts))
+            start = time.perf_counter()
+
+    results = {"decode only": decode}
+    for label, mode, people in [
+        ("IMAGE mode, up to 2 people", "image", 2),
+        ("VIDEO mode, up to 1 person", "video", 1),
+        ("VIDEO mode, up to 2 people", "video", 2),
+    ]:
+        times: list[float] = []
+        with PoseEstimator(mode, max_people=people) as est:  # type: ignore[arg-type]
+            for frame, ts in frames:
+                t0 = time.perf_counter()
+                est.detect(frame, ts)
+                times.append(time.perf_counter() - t0)
+        results[label] = times[5:]  # the first frames include graph warm-up
+
+    print(f"{len(frames)} frames of {SIZE_WH[0]}x{SIZE_WH[1]} at {FPS:.0f} fps")
+    print(f"machine: {cpu_name()}, {platform.machine()}, Python {platform.python_version()}")
+    for label, samples in results.items():
+        print(f"  {label:<28} {per_frame_ms(samples)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""posecheck: checks stretch form from a camera, a video or a photo."""
+
+__version__ = "0.1.0"

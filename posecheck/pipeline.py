@@ -1,0 +1,104 @@
+"""Wiring of sources, the estimator and geometry into per-image results.
+
+No windows and no printing here: the CLI decides what to show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from posecheck import geometry, video
+from posecheck.errors import InputError
+from posecheck.estimator import PoseEstimator
+from posecheck.geometry import Position, View
+from posecheck.landmarks import Detection, Pose, side_landmark
+
+
+@dataclass(frozen=True)
+class PoseSummary:
+    """What a person can read off one detection: view, position and the main angles.
+
+    ``angles_deg`` holds None for a joint whose three points are not all seen
+    in the image, rather than a number the model guessed.
+    """
+
+    person: bool
+    people: int
+    view: View | None
+    facing: str | None
+    position: Position | None
+    angles_deg: dict[str, float | None]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "person": self.person,
+            "people": self.people,
+            "view": None if self.view is None else str(self.view),
+            "facing": self.facing,
+            "position": None if self.position is None else str(self.position),
+            "angles_deg": {
+                k: None if v is None else round(v, 1) for k, v in self.angles_deg.items()
+            },
+        }
+
+
+def _seen_angles(pose: Pose) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for name, value in geometry.main_angles_deg(pose).items():
+        side, joint = name.split("_", 1)
+        parts = geometry.JOINTS[joint]
+        seen = all(pose.seen(side_landmark(side, part)) for part in parts)
+        out[name] = value if seen and not math.isnan(value) else None
+    return out
+
+
+def summarize(detection: Detection) -> PoseSummary:
+    pose = detection.pose
+    if pose is None:
+        return PoseSummary(False, detection.people, None, None, None, {})
+    return PoseSummary(
+        person=True,
+        people=detection.people,
+        view=geometry.camera_view(pose),
+        facing=geometry.facing_direction(pose),
+        position=geometry.body_position(pose),
+        angles_deg=_seen_angles(pose),
+    )
+
+
+@dataclass(frozen=True)
+class PhotoResult:
+    """One photo read and described. ``frame`` is BGR uint8 (H, W, 3)."""
+
+    path: Path
+    frame: npt.NDArray[np.uint8]
+    detection: Detection
+    summary: PoseSummary
+
+
+def describe_photos(inputs: Sequence[Path]) -> Iterator[PhotoResult | InputError]:
+    """Describe every photo among ``inputs`` (files or folders), in order.
+
+    A bad input is yielded as its `InputError` in its place and the rest go
+    on. Raises `ModelError` before the first photo when the model is broken.
+    """
+    items = video.expand_image_paths_lenient(inputs)
+    with PoseEstimator("image") as estimator:
+        for item in items:
+            if isinstance(item, InputError):
+                yield item
+                continue
+            try:
+                frame = video.read_image(item)
+            except InputError as error:
+                yield error
+                continue
+            detection = estimator.detect(frame)
+            yield PhotoResult(item, frame, detection, summarize(detection))

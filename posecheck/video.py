@@ -1,0 +1,410 @@
+"""All image, video, camera and window I/O (the only module besides overlay.py that uses cv2).
+
+Frames are BGR uint8 arrays of shape (H, W, 3). Timestamps are integer
+milliseconds, strictly increasing within one source, because MediaPipe's VIDEO
+mode rejects a timestamp equal to or lower than the previous one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import cast
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from posecheck.errors import InputError
+
+Frame = npt.NDArray[np.uint8]
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
+_SUFFIX_LIST = ", ".join(sorted(IMAGE_SUFFIXES))
+# waitKeyEx rather than waitKey: waitKey keeps only the low byte of the key code,
+# which turns arrow keys (0xFF51...) into letters such as 'Q'.
+_QUIT_KEYS = frozenset({ord("q"), ord("Q"), 27})
+
+
+class DisplayUnavailableError(InputError):
+    """There is no screen to open a window on."""
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file; check the path")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file; pass a file inside it")
+
+
+def read_image(path: Path) -> Frame:
+    """Read a photo as BGR uint8 (H, W, 3), turned upright by its EXIF orientation."""
+    _check_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror}); check it") from None
+    frame = None
+    if data:  # imdecode raises, rather than returning None, on an empty buffer
+        # Bytes + imdecode, not imread: imread cannot open non-ASCII paths on Windows.
+        # IMREAD_COLOR applies the EXIF orientation in imdecode too (checked on cv2 5.0).
+        try:
+            frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        except cv2.error:
+            frame = None
+    if frame is None:
+        kinds = "JPEG, PNG, BMP or WebP"
+        raise InputError(f"{path}: not a readable image (expected {kinds}); check the file")
+    return cast(Frame, frame)
+
+
+def _expand_one(path: Path) -> list[Path] | InputError:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        if path.exists():
+            return InputError(f"{path}: not a file or folder; pass photos or folders of photos")
+        return InputError(f"{path}: no such file or folder; check the path")
+    try:
+        # Hidden files are skipped: macOS leaves "._name.jpg" companions that are not
+        # images, and this module's own temporary files start with a dot.
+        found = [
+            p
+            for p in path.iterdir()
+            if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        ]
+    except OSError as error:
+        return InputError(f"{path}: cannot list this folder ({error.strerror}); check it")
+    if not found:
+        return InputError(
+            f"{path}: no images found (expected {_SUFFIX_LIST}); point at a folder of photos"
+        )
+    return sorted(found, key=lambda p: p.name)
+
+
+def expand_image_paths_lenient(inputs: Sequence[Path]) -> list[Path | InputError]:
+    """Expand files and folders into image paths, with each bad input's error in its place.
+
+    A file is kept whatever its suffix (reading it reports problems); a folder
+    gives its non-hidden image files by suffix, sorted by name, not recursing.
+    A missing path or a folder without images becomes one `InputError` item.
+    """
+    out: list[Path | InputError] = []
+    for path in inputs:
+        item = _expand_one(path)
+        if isinstance(item, InputError):
+            out.append(item)
+        else:
+            out.extend(item)
+    return out
+
+
+def expand_image_paths(inputs: Sequence[Path]) -> list[Path]:
+    """Like `expand_image_paths_lenient`, but raise the first `InputError` instead."""
+    out: list[Path] = []
+    for item in expand_image_paths_lenient(inputs):
+        if isinstance(item, InputError):
+            raise item
+        out.append(item)
+    return out
+
+
+def image_frames(paths: Sequence[Path], interval_ms: int = 1000) -> Iterator[tuple[Frame, int]]:
+    """Yield (frame, timestamp_ms) per photo, at 0, interval_ms, 2 * interval_ms, ...
+
+    A photo that cannot be read raises `InputError` when its turn comes.
+    """
+    if interval_ms < 1:
+        raise ValueError(f"interval_ms must be at least 1 (got {interval_ms})")
+    for i, path in enumerate(paths):
+        yield read_image(path), i * interval_ms
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video file says about itself.
+
+    width/height: pixels of the frames as `video_frames` yields them (after
+    auto-rotation). fps: frames per second, 0.0 if unknown. frame_count: 0 when
+    the container does not say. duration_s: frame_count / fps in seconds, 0.0 if
+    either is unknown. rotation_deg: rotation metadata in degrees (0, 90, 180 or
+    270), already applied to the frames.
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    duration_s: float
+    rotation_deg: int
+
+
+def _open_video(path: Path) -> cv2.VideoCapture:
+    _check_file(path)
+    # FFmpeg explicitly: otherwise cv2 may fall back to its image-sequence reader,
+    # which takes names containing % as patterns and opens single photos as videos.
+    capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    if not capture.isOpened():
+        capture.release()
+        kinds = "MP4, MOV, AVI, MKV or WebM"
+        raise InputError(f"{path}: not a readable video (expected {kinds}); check the file")
+    return capture
+
+
+def _no_frames(path: Path) -> InputError:
+    return InputError(f"{path}: no frame could be decoded; the file may be truncated or damaged")
+
+
+def _prop(capture: cv2.VideoCapture, prop: int | None) -> float:
+    """A capture property, or 0.0 when it is unknown, not finite or negative."""
+    value = float(capture.get(prop)) if prop is not None else 0.0
+    return value if math.isfinite(value) and value > 0 else 0.0
+
+
+def probe_video(path: Path) -> VideoInfo:
+    """Open a video, decode its first frame and describe it; `InputError` if it cannot."""
+    capture = _open_video(path)
+    try:
+        ok, frame = capture.read()
+        if not ok or frame is None:
+            raise _no_frames(path)
+        fps = _prop(capture, cv2.CAP_PROP_FPS)
+        count = int(_prop(capture, cv2.CAP_PROP_FRAME_COUNT))
+        rotation = _prop(capture, getattr(cv2, "CAP_PROP_ORIENTATION_META", None))
+        return VideoInfo(
+            path=path,
+            width=int(frame.shape[1]),
+            height=int(frame.shape[0]),
+            fps=fps,
+            frame_count=count,
+            duration_s=count / fps if fps else 0.0,
+            rotation_deg=round(rotation) % 360,
+        )
+    finally:
+        capture.release()
+
+
+def video_frames(path: Path) -> Iterator[tuple[Frame, int]]:
+    """Yield (frame, timestamp_ms) from a video file, timed by the file's own frame times.
+
+    A time not greater than the previous one (some containers give 0 or repeats)
+    becomes previous + round(1000 / fps), or previous + 1 when fps is unknown.
+    cv2 turns frames upright by the rotation metadata (CAP_PROP_ORIENTATION_AUTO
+    is on by default and left on). `InputError` surfaces on the first iteration.
+    The file is released however the iteration ends.
+    """
+    capture = _open_video(path)
+    try:
+        fps = _prop(capture, cv2.CAP_PROP_FPS)
+        step = max(1, round(1000 / fps)) if fps else 1
+        previous: int | None = None
+        while True:
+            ok, frame = capture.read()
+            if not ok or frame is None:
+                break
+            raw = float(capture.get(cv2.CAP_PROP_POS_MSEC))
+            stamp = round(raw) if math.isfinite(raw) else 0
+            if previous is None:
+                stamp = max(stamp, 0)
+            elif stamp <= previous:
+                stamp = previous + step
+            previous = stamp
+            yield cast(Frame, frame), stamp
+        if previous is None:
+            raise _no_frames(path)
+    finally:
+        capture.release()
+
+
+def camera_frames(
+    index: int, clock: Callable[[], float] = time.monotonic
+) -> Iterator[tuple[Frame, int]]:
+    """Yield (frame, timestamp_ms) from camera ``index``, in ms since its first frame.
+
+    ``clock`` returns seconds. A camera that cannot be opened, sends no first
+    frame or stops sending raises `InputError`. It is released however it ends.
+    """
+    name, hint = f"camera {index}", "or play a file with --source FILE"
+    capture = cv2.VideoCapture(index)
+    try:
+        if not capture.isOpened():
+            raise InputError(
+                f"{name} could not be opened; check it is connected and not in use, {hint}"
+            )
+        start: float | None = None
+        previous = -1
+        while True:
+            ok, frame = capture.read()
+            if not ok or frame is None:
+                if start is None:
+                    raise InputError(f"{name} sent no picture; check it is not in use, {hint}")
+                raise InputError(f"{name} stopped sending pictures; check it is still connected")
+            now = clock()
+            start = now if start is None else start
+            previous = max(round((now - start) * 1000), previous + 1)
+            yield cast(Frame, frame), previous
+    finally:
+        capture.release()
+
+
+def _partial_path(path: Path) -> Path:
+    # Same folder, so the final rename is atomic; same suffix, because cv2 picks the
+    # container or image format by the suffix.
+    return path.with_name(f".{path.stem}.partial{path.suffix}")
+
+
+def _check_parent(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent}: no such folder; create it first or pick another output")
+
+
+def _publish(partial: Path, path: Path) -> None:
+    try:
+        partial.replace(path)  # os.replace: atomic, and overwrites on Windows too
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise InputError(
+            f"{path}: cannot be saved ({error.strerror}); pick another output"
+        ) from None
+
+
+class VideoWriter:
+    """Write BGR uint8 (H, W, 3) frames as an mp4v video at ``fps`` frames per second.
+
+    Frames go to a hidden temporary file beside ``path``, renamed onto ``path``
+    only when the ``with`` block ends cleanly; after an exception it is deleted
+    and ``path`` is untouched. A block that writes no frame leaves no file.
+    """
+
+    def __init__(self, path: Path, fps: float) -> None:
+        if not (math.isfinite(fps) and fps > 0):
+            raise ValueError(f"fps must be a positive number (got {fps})")
+        _check_parent(path)
+        self.path, self.fps, self.frames = path, fps, 0
+        self._partial = _partial_path(path)
+        self._writer: cv2.VideoWriter | None = None
+        self._size: tuple[int, int] | None = None
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def write(self, frame: Frame) -> None:
+        """Append one frame; every frame must have the size of the first."""
+        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+            raise ValueError(f"need a BGR uint8 (H, W, 3) frame, got {frame.dtype} {frame.shape}")
+        size = (int(frame.shape[1]), int(frame.shape[0]))
+        if self._writer is None:
+            # mp4v because the opencv wheels carry no H.264 encoder.
+            fourcc = cv2.VideoWriter.fourcc(*"mp4v")
+            writer = cv2.VideoWriter(str(self._partial), cv2.CAP_FFMPEG, fourcc, self.fps, size)
+            if not writer.isOpened():
+                writer.release()
+                self._partial.unlink(missing_ok=True)
+                hint = "use a .mp4 or .avi name in a writable folder"
+                raise InputError(f"{self.path}: cannot write a video here; {hint}")
+            self._writer, self._size = writer, size
+        elif size != self._size:  # cv2 itself would drop such a frame silently
+            raise ValueError(f"frame size {size} differs from the first frame's {self._size}")
+        self._writer.write(frame)
+        self.frames += 1
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._writer is None:
+            return
+        self._writer.release()
+        self._writer = None
+        if exc_type is None:
+            _publish(self._partial, self.path)
+        else:
+            self._partial.unlink(missing_ok=True)
+
+
+def write_image(path: Path, frame: Frame) -> None:
+    """Save a BGR uint8 (H, W, 3) frame as an image in the format of its suffix, atomically."""
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise InputError(f"{path}: cannot save an image with this suffix; use {_SUFFIX_LIST}")
+    _check_parent(path)
+    ok, encoded = cv2.imencode(path.suffix.lower(), frame)
+    if not ok:
+        raise ValueError(f"{path}: cv2 could not encode a {frame.dtype} {frame.shape} frame")
+    partial = _partial_path(path)
+    try:
+        partial.write_bytes(encoded.tobytes())
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise InputError(
+            f"{path}: cannot be saved ({error.strerror}); pick another output"
+        ) from None
+    _publish(partial, path)
+
+
+def display_available() -> bool:
+    """True where a window can be opened: Windows, macOS, or elsewhere with DISPLAY set."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    # The opencv wheel's GUI (Qt via its xcb plugin) needs an X server. Without one
+    # cv2.imshow aborts the whole process (SIGABRT), which no exception can catch,
+    # so this has to be decided before any cv2 GUI call.
+    return bool(os.environ.get("DISPLAY"))
+
+
+class Window:
+    """A window showing frames; `show` returns False once the user wants to stop."""
+
+    def __init__(self, title: str) -> None:
+        if not display_available():
+            raise DisplayUnavailableError(
+                "no display available to open a window (DISPLAY is not set); "
+                "run from a desktop session, or save the result to a file instead"
+            )
+        self.title = title
+        self._shown = False
+
+    def __enter__(self) -> Window:
+        return self
+
+    def show(self, frame: Frame) -> bool:
+        """Show a BGR uint8 frame; False once the user pressed q, Q or Esc or closed the window."""
+        # Checked before imshow, which would reopen a window the user has closed.
+        if self._shown and not self._visible():
+            return False
+        cv2.imshow(self.title, frame)
+        self._shown = True
+        key = cv2.waitKeyEx(1)
+        # Bits above 16 can carry modifier state (Num Lock, Caps Lock).
+        return key == -1 or (key & 0xFFFF) not in _QUIT_KEYS
+
+    def _visible(self) -> bool:
+        try:
+            return float(cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE)) >= 1
+        except cv2.error:  # some backends raise once the window is gone
+            return False
+
+    def close(self) -> None:
+        """Destroy the window; safe to call twice or after the user closed it."""
+        if self._shown:
+            self._shown = False
+            try:
+                cv2.destroyWindow(self.title)
+                cv2.waitKey(1)  # the window only goes once GUI events are pumped
+            except cv2.error:
+                pass
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
