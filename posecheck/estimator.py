@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from posecheck import video
 from posecheck.errors import ModelError
 from posecheck.landmarks import NUM_LANDMARKS, Detection, Pose
 
@@ -243,8 +244,9 @@ class PoseEstimator:
                 f"frame must be BGR uint8 (H, W, 3) (got {frame_bgr.dtype} {frame_bgr.shape})"
             )
         h, w = frame_bgr.shape[:2]
-        rgb = np.ascontiguousarray(frame_bgr[:, :, ::-1])
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        image = self._mp.Image(
+            image_format=self._mp.ImageFormat.SRGB, data=video.bgr_to_rgb(frame_bgr)
+        )
         if self.mode == "video":
             if self._last_ms is not None and timestamp_ms <= self._last_ms:
                 raise ValueError(

@@ -29,10 +29,22 @@ _SUFFIX_LIST = ", ".join(sorted(IMAGE_SUFFIXES))
 # waitKeyEx rather than waitKey: waitKey keeps only the low byte of the key code,
 # which turns arrow keys (0xFF51...) into letters such as 'Q'.
 _QUIT_KEYS = frozenset({ord("q"), ord("Q"), 27})
+# Where a local X server keeps its sockets, X0 for display :0 and so on.
+X11_SOCKETS = Path("/tmp/.X11-unix")
 
 
 class DisplayUnavailableError(InputError):
     """There is no screen to open a window on."""
+
+
+def bgr_to_rgb(frame: Frame) -> Frame:
+    """A BGR uint8 (H, W, 3) frame as a new contiguous RGB array.
+
+    cv2 does this in about 0.1 ms on a 720p frame, against about 5 ms for a
+    numpy channel flip plus copy, and it runs on every frame.
+    """
+    rgb: Frame = np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    return rgb
 
 
 def _check_file(path: Path) -> None:
@@ -161,10 +173,16 @@ def _no_frames(path: Path) -> InputError:
     return InputError(f"{path}: no frame could be decoded; the file may be truncated or damaged")
 
 
-def _prop(capture: cv2.VideoCapture, prop: int | None) -> float:
-    """A capture property, or 0.0 when it is unknown, not finite or negative."""
-    value = float(capture.get(prop)) if prop is not None else 0.0
+def _positive(capture: cv2.VideoCapture, prop: int) -> float:
+    """A capture property, or 0.0 when it is unknown (cv2 gives 0, -1 or NaN then)."""
+    value = float(capture.get(prop))
     return value if math.isfinite(value) and value > 0 else 0.0
+
+
+def _rotation_deg(capture: cv2.VideoCapture) -> int:
+    prop = getattr(cv2, "CAP_PROP_ORIENTATION_META", None)  # absent from older cv2
+    value = float(capture.get(prop)) if prop is not None else 0.0
+    return round(value) % 360 if math.isfinite(value) else 0
 
 
 def probe_video(path: Path) -> VideoInfo:
@@ -174,9 +192,8 @@ def probe_video(path: Path) -> VideoInfo:
         ok, frame = capture.read()
         if not ok or frame is None:
             raise _no_frames(path)
-        fps = _prop(capture, cv2.CAP_PROP_FPS)
-        count = int(_prop(capture, cv2.CAP_PROP_FRAME_COUNT))
-        rotation = _prop(capture, getattr(cv2, "CAP_PROP_ORIENTATION_META", None))
+        fps = _positive(capture, cv2.CAP_PROP_FPS)
+        count = int(_positive(capture, cv2.CAP_PROP_FRAME_COUNT))
         return VideoInfo(
             path=path,
             width=int(frame.shape[1]),
@@ -184,7 +201,7 @@ def probe_video(path: Path) -> VideoInfo:
             fps=fps,
             frame_count=count,
             duration_s=count / fps if fps else 0.0,
-            rotation_deg=round(rotation) % 360,
+            rotation_deg=_rotation_deg(capture),
         )
     finally:
         capture.release()
@@ -201,7 +218,7 @@ def video_frames(path: Path) -> Iterator[tuple[Frame, int]]:
     """
     capture = _open_video(path)
     try:
-        fps = _prop(capture, cv2.CAP_PROP_FPS)
+        fps = _positive(capture, cv2.CAP_PROP_FPS)
         step = max(1, round(1000 / fps)) if fps else 1
         previous: int | None = None
         while True:
@@ -356,7 +373,15 @@ def display_available() -> bool:
     # The opencv wheel's GUI (Qt via its xcb plugin) needs an X server. Without one
     # cv2.imshow aborts the whole process (SIGABRT), which no exception can catch,
     # so this has to be decided before any cv2 GUI call.
-    return bool(os.environ.get("DISPLAY"))
+    display = os.environ.get("DISPLAY", "")
+    if not display:
+        return False
+    # A local display ":N" (or ":N.screen") has a socket; a stale DISPLAY left
+    # pointing at a stopped server would abort just the same.
+    if display.startswith(":"):
+        number = display[1:].split(".", 1)[0]
+        return (X11_SOCKETS / f"X{number}").exists()
+    return True
 
 
 class Window:

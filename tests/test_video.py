@@ -7,7 +7,6 @@ replaced by small fakes; a real window opens only where a display exists.
 
 from __future__ import annotations
 
-import os
 import struct
 import subprocess
 import sys
@@ -106,16 +105,16 @@ def test_rotation_metadata_is_reported_and_applied(clip: Path):
 def test_a_text_file_named_mp4_is_an_input_error(tmp_path: Path):
     fake = tmp_path / "notes.mp4"
     fake.write_text("these are my notes, not a video\n" * 20)
-    with pytest.raises(InputError, match="notes.mp4: not a readable video"):
+    with pytest.raises(InputError, match=r"notes.mp4: not a readable video"):
         video.probe_video(fake)
-    with pytest.raises(InputError, match="notes.mp4: not a readable video"):
+    with pytest.raises(InputError, match=r"notes.mp4: not a readable video"):
         next(video.video_frames(fake))
 
 
 def test_a_missing_video_or_a_folder_is_an_input_error(tmp_path: Path):
-    with pytest.raises(InputError, match="gone.mp4: no such file; check the path"):
+    with pytest.raises(InputError, match=r"gone.mp4: no such file; check the path"):
         video.probe_video(tmp_path / "gone.mp4")
-    with pytest.raises(InputError, match="is a folder"):
+    with pytest.raises(InputError, match=r"is a folder"):
         next(video.video_frames(tmp_path))
 
 
@@ -199,11 +198,21 @@ def test_a_video_generator_stopped_early_releases_its_capture(
     clip: Path, monkeypatch: pytest.MonkeyPatch
 ):
     releases: list[str] = []
+    real_capture = cv2.VideoCapture
 
-    class RecordingCapture(cv2.VideoCapture):  # a real capture, with release() recorded
+    class RecordingCapture:
+        """A real capture whose release() is recorded. Wrapped, not subclassed:
+        subclassing cv2.VideoCapture corrupts memory with cv2 5.0 (seen as a segfault)."""
+
+        def __init__(self, *args: object) -> None:
+            self._capture = real_capture(*args)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._capture, name)
+
         def release(self) -> None:
             releases.append("released")
-            super().release()
+            self._capture.release()
 
     monkeypatch.setattr(cv2, "VideoCapture", RecordingCapture)
     frames = video.video_frames(clip)
@@ -229,8 +238,11 @@ def test_a_video_generator_stopped_early_releases_its_capture(
 def test_camera_times_come_from_the_clock_and_always_increase(fake_capture):
     fake_capture(times_ms=[0.0] * 5)
     ticks = iter([100.0, 100.0, 100.0404, 100.03, 101.5])
-    stamps = [t for _, t in video.camera_frames(0, clock=lambda: next(ticks))]
-    assert stamps == [0, 1, 40, 41, 1500]
+    frames = video.camera_frames(0, clock=lambda: next(ticks))
+    assert [next(frames)[1] for _ in range(5)] == [0, 1, 40, 41, 1500]
+    # The fake camera has no sixth picture: like a camera unplugged mid-session.
+    with pytest.raises(InputError, match=r"^camera 0 stopped sending pictures; "):
+        next(frames)
     assert FakeCapture.released == 1
 
 
@@ -289,9 +301,9 @@ def test_read_image_of_a_file_that_is_not_an_image(tmp_path: Path, content: byte
 
 
 def test_read_image_of_a_missing_file_or_a_folder(tmp_path: Path):
-    with pytest.raises(InputError, match="gone.jpg: no such file; check the path"):
+    with pytest.raises(InputError, match=r"gone.jpg: no such file; check the path"):
         video.read_image(tmp_path / "gone.jpg")
-    with pytest.raises(InputError, match="is a folder"):
+    with pytest.raises(InputError, match=r"is a folder"):
         video.read_image(tmp_path)
 
 
@@ -303,7 +315,7 @@ def test_image_frames_are_spaced_by_the_interval(tmp_path: Path):
     got = list(video.image_frames(paths, interval_ms=500))
     assert [t for _, t in got] == [0, 500, 1000]
     assert [int(f[0, 0, 0]) for f, _ in got] == [0, 50, 100]
-    with pytest.raises(ValueError, match="interval_ms"):
+    with pytest.raises(ValueError, match=r"interval_ms"):
         next(video.image_frames(paths, interval_ms=0))
 
 
@@ -339,7 +351,7 @@ def test_an_empty_folder_or_a_missing_path_is_an_input_error(tmp_path: Path):
         f"{tmp_path}: no images found (expected .bmp, .jpeg, .jpg, .png, .webp); "
         "point at a folder of photos"
     )
-    with pytest.raises(InputError, match="gone: no such file or folder"):
+    with pytest.raises(InputError, match=r"gone: no such file or folder"):
         video.expand_image_paths([tmp_path / "gone"])
 
 
@@ -353,13 +365,11 @@ def test_lenient_expansion_keeps_errors_in_place(tmp_path: Path, photo_folder: P
         [first, tmp_path / "gone.jpg", photo_folder, empty, last]
     )
     kinds = [item.name if isinstance(item, Path) else "error" for item in items]
-    assert kinds == ["first.jpg", "error", "a.PNG", "b.jpg", "c.webp", "d.jpeg", "e.bmp"] + [
-        "error",
-        "last.jpg",
-    ]
+    images = ["a.PNG", "b.jpg", "c.webp", "d.jpeg", "e.bmp"]
+    assert kinds == ["first.jpg", "error", *images, "error", "last.jpg"]
     assert "gone.jpg: no such file" in str(items[1])
     assert "empty: no images found" in str(items[7])
-    with pytest.raises(InputError, match="gone.jpg"):  # the strict form stops at the first
+    with pytest.raises(InputError, match=r"gone.jpg"):  # the strict form stops at the first
         video.expand_image_paths([first, tmp_path / "gone.jpg", empty])
 
 
@@ -395,7 +405,10 @@ def test_video_writer_leaves_nothing_after_an_exception(tmp_path: Path, photo: n
 
 def test_video_writer_rejects_a_frame_of_another_size(tmp_path: Path):
     out = tmp_path / "out.mp4"
-    with pytest.raises(ValueError, match="differs from the first frame"), VideoWriter(out, 10) as w:
+    with (
+        pytest.raises(ValueError, match=r"differs from the first frame"),
+        VideoWriter(out, 10) as w,
+    ):
         w.write(np.zeros((120, 160, 3), np.uint8))
         w.write(np.zeros((60, 80, 3), np.uint8))
     assert list(tmp_path.iterdir()) == []
@@ -406,7 +419,7 @@ def test_video_writer_errors_name_the_path(tmp_path: Path):
         VideoWriter(tmp_path / "no-such-folder" / "out.mp4", 25.0)
     odd = tmp_path / "out.unknownformat"
     with (
-        pytest.raises(InputError, match="out.unknownformat: cannot write a video"),
+        pytest.raises(InputError, match=r"out.unknownformat: cannot write a video"),
         VideoWriter(odd, 25.0) as writer,
     ):
         writer.write(np.zeros((120, 160, 3), np.uint8))
@@ -433,11 +446,11 @@ def test_write_image_errors_name_the_path(tmp_path: Path):
     frame = np.zeros((4, 4, 3), np.uint8)
     with pytest.raises(InputError, match=r"out.gif: cannot save an image with this suffix"):
         video.write_image(tmp_path / "out.gif", frame)
-    with pytest.raises(InputError, match="missing: no such folder"):
+    with pytest.raises(InputError, match=r"missing: no such folder"):
         video.write_image(tmp_path / "missing" / "out.png", frame)
     target = tmp_path / "taken.png"
     target.mkdir()  # a folder where the image should go: the rename fails
-    with pytest.raises(InputError, match="taken.png: cannot be saved"):
+    with pytest.raises(InputError, match=r"taken.png: cannot be saved"):
         video.write_image(target, frame)
     assert leftovers(tmp_path) == []
 
@@ -451,11 +464,18 @@ def test_write_image_errors_name_the_path(tmp_path: Path):
         ("linux", None, False),
         ("linux", "", False),
         ("linux", ":0", True),
+        ("linux", ":0.0", True),
+        ("linux", ":7", False),  # stale: no server behind display 7
+        ("linux", "remotehost:0", True),
         ("win32", None, True),
         ("darwin", None, True),
     ],
 )
-def test_display_available(monkeypatch: pytest.MonkeyPatch, platform, display, expected):
+def test_display_available(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, platform, display, expected
+):
+    (tmp_path / "X0").touch()
+    monkeypatch.setattr(video, "X11_SOCKETS", tmp_path)
     monkeypatch.setattr(sys, "platform", platform)
     if display is None:
         monkeypatch.delenv("DISPLAY", raising=False)
@@ -469,7 +489,7 @@ def test_window_without_a_display_raises_before_any_gui_call(monkeypatch: pytest
     monkeypatch.delenv("DISPLAY", raising=False)
     for name in ("imshow", "namedWindow", "waitKey", "waitKeyEx", "getWindowProperty"):
         monkeypatch.setattr(cv2, name, lambda *a: pytest.fail("a cv2 GUI call was made"))
-    with pytest.raises(DisplayUnavailableError, match="^no display available") as error:
+    with pytest.raises(DisplayUnavailableError, match=r"^no display available") as error:
         video.Window("posecheck")
     assert isinstance(error.value, InputError) and "\n" not in str(error.value)
 
@@ -481,7 +501,7 @@ class FakeGui:
         self.keys: list[int] = []
         self.visible = 1.0
         self.calls: list[str] = []
-        monkeypatch.setenv("DISPLAY", ":99")
+        monkeypatch.setattr(video, "display_available", lambda: True)
         monkeypatch.setattr(cv2, "imshow", lambda title, frame: self.calls.append("imshow"))
         monkeypatch.setattr(cv2, "waitKeyEx", lambda ms: self.keys.pop(0) if self.keys else -1)
         monkeypatch.setattr(cv2, "waitKey", lambda ms: -1)
@@ -519,13 +539,9 @@ def test_window_show_stops_once_the_user_closed_it(monkeypatch: pytest.MonkeyPat
     assert gui.calls == ["imshow", "destroy"]  # the closed window was not shown again
 
 
-def _real_display() -> bool:
-    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY"))
-
-
 @pytest.mark.skipif(
-    not _real_display(),
-    reason="no display (DISPLAY is unset); run under xvfb-run to open a real window",
+    not video.display_available(),
+    reason="no display (DISPLAY unset or its X server absent); run under Xvfb to open a window",
 )
 def test_a_real_window_opens_shows_and_closes():
     # In a child process: with a broken X connection cv2 aborts the whole process.
@@ -542,3 +558,13 @@ def test_a_real_window_opens_shows_and_closes():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_bgr_to_rgb_swaps_blue_and_red_into_a_new_array():
+    frame = np.zeros((2, 3, 3), np.uint8)
+    frame[..., 0] = 10  # blue
+    frame[..., 2] = 200  # red
+    rgb = video.bgr_to_rgb(frame)
+    assert rgb.dtype == np.uint8 and rgb.shape == frame.shape and rgb.flags.c_contiguous
+    assert (rgb[..., 0] == 200).all() and (rgb[..., 2] == 10).all()
+    assert frame[0, 0, 0] == 10  # the input is untouched
