@@ -149,7 +149,7 @@ def _suffix(check: Check) -> str:
     return "ratio" if check.kind == CheckKind.SPACING else "len"
 
 
-def _measure(
+def measure(
     pose: Pose, check: Check, sides: Mapping[str, str], facing: str | None
 ) -> tuple[float | None, tuple[float, float] | None]:
     """The check's value on this pose, or None when a point is not seen or undefined."""
@@ -219,7 +219,7 @@ def _applies(check: Check, view: View | None) -> bool:
 def _evaluate_checks(
     pose: Pose, checks: Sequence[Check], sides: Mapping[str, str], facing: str | None
 ) -> list[CheckResult]:
-    return [judge(c, *_measure(pose, c, sides, facing)) for c in checks]
+    return [judge(c, *measure(pose, c, sides, facing)) for c in checks]
 
 
 def _fit_cost(results: Sequence[CheckResult]) -> float:
