@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -82,6 +83,32 @@ class Verdict:
     @property
     def gates_passed(self) -> bool:
         return all(g.passed for g in self.gates)
+
+    def to_json(self) -> dict[str, Any]:
+        """The verdict as JSON-ready data (the `check --json` fields after ``path``)."""
+        return {
+            "stretch": self.stretch,
+            "person": self.person,
+            "view": None if self.view is None else str(self.view),
+            "position": None if self.position is None else str(self.position),
+            "side": self.side,
+            "roles": dict(self.roles),
+            "aligned": self.aligned,
+            "score": self.score,
+            "gates": [{"id": g.id, "passed": g.passed, "cue": g.cue} for g in self.gates],
+            "checks": [
+                {
+                    "id": r.check.id,
+                    "label": r.check.label,
+                    "status": str(r.status),
+                    "value": None if r.value is None else round(r.value, 3),
+                    "target": target_text(r.check),
+                    "cue": r.cue,
+                }
+                for r in self.results
+            ],
+            "cue": self.cue,
+        }
 
 
 # Guidance for a failing gate, in our words.
@@ -366,6 +393,11 @@ def evaluate(
     roles = assign_roles(pose, reference, checks, facing, previous_roles)
     results = _evaluate_checks(pose, checks, roles, facing)
     gates_ok = all(g.passed for g in gates)
+    if not gates_ok:
+        # Not judged: the values are kept for display, the verdicts are not given.
+        results = [
+            CheckResult(r.check, r.value, Status.UNKNOWN, None, 0.0, r.anchor_px) for r in results
+        ]
     side = None
     if reference.roles is not None and reference.prescription.sides == "each":
         side = true_side(pose, roles[reference.roles[0]], facing, view)

@@ -15,9 +15,18 @@ from typing import Annotated
 import typer
 
 from posecheck import __version__, overlay, video
+from posecheck.checks import Verdict, target_text
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.geometry import JOINTS
 from posecheck.pipeline import PhotoResult, PoseSummary, describe_photos
+from posecheck.reference import (
+    Prescription,
+    Reference,
+    ReferenceError,
+    get_reference,
+    load_file,
+    load_references,
+)
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -75,44 +84,100 @@ def _human_summary(path: Path, summary: PoseSummary) -> str:
     return "\n".join(lines)
 
 
+RefsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--refs",
+        help="A folder of your own reference files (repeatable; POSECHECK_REFS works too).",
+        file_okay=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object per item, one per line.")
+]
+AnnotateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--annotate",
+        help="Write each photo with the skeleton and results drawn into this folder.",
+        file_okay=False,
+    ),
+]
+ImagesArgument = Annotated[
+    list[Path],
+    typer.Argument(help="Photos, or folders of photos (JPEG, PNG, BMP, WebP).", show_default=False),
+]
+
+
+def _references(refs: list[Path] | None) -> dict[str, Reference]:
+    try:
+        return load_references(refs or [])
+    except ReferenceError as error:
+        for line in error.problems:
+            _error(line)
+        raise typer.Exit(EXIT_DATA) from None
+
+
 def _annotate(result: PhotoResult, folder: Path) -> Path:
     frame = result.frame
     pose = result.detection.pose
-    if pose is not None:
+    s = result.summary
+    if pose is not None and result.verdict is not None:
+        frame = overlay.draw_verdict(frame, pose, result.verdict)
+    elif pose is not None:
         frame = overlay.draw_skeleton(frame, pose)
-        s = result.summary
         caption = f"{s.view} view, {s.position}"
         if s.people > 1:
             caption += f" (the most prominent of {s.people} people)"
         frame = overlay.draw_caption(frame, [caption])
     else:
         frame = overlay.draw_caption(frame, ["no person found"])
+        if result.verdict is not None and result.verdict.cue:
+            frame = overlay.draw_banner(frame, result.verdict.cue)
     target = folder / f"{result.path.stem}_pose{result.path.suffix.lower()}"
     video.write_image(target, frame)
     return target
 
 
-@app.command()
-def pose(
-    images: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Photos, or folders of photos (JPEG, PNG, BMP, WebP).", show_default=False
-        ),
-    ],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object per photo, one per line.")
-    ] = False,
-    annotate: Annotated[
-        Path | None,
-        typer.Option(
-            "--annotate",
-            help="Write each photo with the skeleton drawn into this folder.",
-            file_okay=False,
-        ),
-    ] = None,
+def _format_value(value: float | None, kind: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}°" if kind in ("angle", "inclination") else f"{value:.2f}"
+
+
+def _human_verdict(path: Path, verdict: Verdict, people: int) -> str:
+    if not verdict.person:
+        return f"{path}: {verdict.stretch} · no person found\n  -> {verdict.cue}"
+    state = "ALIGNED" if verdict.aligned else "not aligned"
+    head = (
+        f"{path}: {verdict.stretch} · {verdict.view} view · {verdict.position} · "
+        f"{state} · score {verdict.score}"
+    )
+    lines = [head]
+    if people > 1:
+        lines.append(f"  {people} people in view; judging the most prominent one")
+    if verdict.side is not None and verdict.roles:
+        first_role = next(iter(verdict.roles))
+        lines.append(f"  side: {verdict.side} leg {first_role}")
+    for gate in verdict.gates:
+        if not gate.passed:
+            lines.append(f"  gate {gate.id}: not met")
+    width = max((len(r.check.label) for r in verdict.results), default=5)
+    lines.append(f"  {'check':<{width}}  {'value':>7}  {'target':<14} verdict")
+    for r in verdict.results:
+        value = _format_value(r.value, r.check.kind.value)
+        lines.append(
+            f"  {r.check.label:<{width}}  {value:>7}  {target_text(r.check):<14} {r.status}"
+        )
+    if verdict.cue:
+        lines.append(f"  -> {verdict.cue}")
+    return "\n".join(lines)
+
+
+def _run_photos(
+    images: list[Path], reference: Reference | None, as_json: bool, annotate: Path | None
 ) -> None:
-    """Find the person in each photo and report view, body position and main joint angles."""
+    """The loop shared by `pose` and `check`: every photo in order, errors in place."""
     if annotate is not None:
         try:
             annotate.mkdir(parents=True, exist_ok=True)
@@ -121,15 +186,22 @@ def pose(
             raise typer.Exit(EXIT_DATA) from None
     failed = False
     try:
-        for item in describe_photos(images):
+        for item in describe_photos(images, reference):
             if isinstance(item, InputError):
                 _error(str(item))
                 failed = True
                 continue
             if as_json:
-                record = {"path": str(item.path), "image_wh": list(item.detection.image_wh)}
-                record.update(item.summary.to_json())
+                record: dict[str, object] = {"path": str(item.path)}
+                if item.verdict is not None:
+                    record.update(item.verdict.to_json())
+                    record["people"] = item.summary.people
+                else:
+                    record["image_wh"] = list(item.detection.image_wh)
+                    record.update(item.summary.to_json())
                 typer.echo(json.dumps(record))
+            elif item.verdict is not None:
+                typer.echo(_human_verdict(item.path, item.verdict, item.summary.people))
             else:
                 typer.echo(_human_summary(item.path, item.summary))
             if annotate is not None:
@@ -147,6 +219,160 @@ def pose(
     except PosecheckError as error:
         _error(str(error))
         raise typer.Exit(EXIT_DATA) from None
+    raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+@app.command()
+def pose(
+    images: ImagesArgument,
+    as_json: JsonOption = False,
+    annotate: AnnotateOption = None,
+) -> None:
+    """Find the person in each photo and report view, body position and main joint angles."""
+    _run_photos(images, None, as_json, annotate)
+
+
+@app.command()
+def check(
+    images: ImagesArgument,
+    stretch: Annotated[
+        str,
+        typer.Option(
+            "--stretch",
+            "-s",
+            help="The stretch id (see `posecheck stretches`).",
+            show_default=False,
+        ),
+    ],
+    as_json: JsonOption = False,
+    annotate: AnnotateOption = None,
+    refs: RefsOption = None,
+) -> None:
+    """Check the alignment in each photo against a stretch's reference pose."""
+    references = _references(refs)
+    try:
+        reference = get_reference(references, stretch)
+    except InputError as error:
+        _error(str(error))
+        raise typer.Exit(EXIT_USAGE) from None
+    _run_photos(images, reference, as_json, annotate)
+
+
+def prescription_text(p: Prescription) -> str:
+    """e.g. "2 reps per side, alternating sides, hold 20 s" or "hold 30 s"."""
+    if p.reps == 1:
+        return f"hold {p.hold_s:g} s on each side" if p.sides == "each" else f"hold {p.hold_s:g} s"
+    parts = [f"{p.reps} reps per side" if p.sides == "each" else f"{p.reps} reps"]
+    if p.alternate:
+        parts.append("alternating sides")
+    parts.append(f"hold {p.hold_s:g} s")
+    return ", ".join(parts)
+
+
+@app.command()
+def stretches(as_json: JsonOption = False, refs: RefsOption = None) -> None:
+    """List the stretches posecheck knows, with views and prescriptions."""
+    references = _references(refs)
+    for ref in references.values():
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {
+                        "id": ref.id,
+                        "name": ref.name,
+                        "position": [str(p) for p in ref.positions],
+                        "view": [str(v) for v in ref.views],
+                        "prescription": {
+                            "hold_s": ref.prescription.hold_s,
+                            "reps": ref.prescription.reps,
+                            "sides": ref.prescription.sides,
+                            "alternate": ref.prescription.alternate,
+                        },
+                        "checks": len(ref.checks),
+                        "bundled": ref.bundled,
+                    }
+                )
+            )
+        else:
+            views = "/".join(str(v) for v in ref.views)
+            typer.echo(
+                f"{ref.id:<28} {views:<11} {prescription_text(ref.prescription):<44} {ref.name}"
+            )
+
+
+@app.command()
+def show(
+    stretch: Annotated[str, typer.Argument(help="The stretch id.", show_default=False)],
+    refs: RefsOption = None,
+) -> None:
+    """Explain a stretch and each of its checks in plain language."""
+    references = _references(refs)
+    try:
+        ref = get_reference(references, stretch)
+    except InputError as error:
+        _error(str(error))
+        raise typer.Exit(EXIT_USAGE) from None
+    positions = " or ".join(str(p) for p in ref.positions)
+    views = " or ".join(str(v) for v in ref.views)
+    lines = [
+        f"{ref.name} ({ref.id})",
+        f"  {ref.description}",
+        f"  Source: article {ref.source}",
+        f"  Prescription: {prescription_text(ref.prescription)}",
+        f"  Position: {positions}; camera view: {views}",
+    ]
+    if ref.roles:
+        lines.append(
+            f"  Legs: the {ref.roles[0]} and the {ref.roles[1]} leg, recognised from the pose"
+        )
+    lines.append("  Checks, most important first:")
+    for c in sorted(ref.checks, key=lambda c: c.priority):
+        where = f" (in {'/'.join(str(v) for v in c.views)} view)" if c.views else ""
+        lines.append(f"    - {c.label}: {target_text(c)}{where}")
+        for cue in (c.cue_low, c.cue_high):
+            if cue:
+                lines.append(f'        if not: "{cue}"')
+    typer.echo("\n".join(lines))
+
+
+refs_app = typer.Typer(
+    help="Work with reference pose files.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+app.add_typer(refs_app, name="refs")
+
+
+@refs_app.command("check")
+def refs_check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Reference files or folders; default: the bundled ones and --refs.",
+            show_default=False,
+        ),
+    ] = None,
+    refs: RefsOption = None,
+) -> None:
+    """Validate reference files and report every problem, one line each."""
+    if not paths:
+        references = _references(refs)
+        for ref in references.values():
+            typer.echo(f"ok  {ref.path}  ({ref.id}, {len(ref.checks)} checks)")
+        raise typer.Exit(EXIT_OK)
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
+    failed = False
+    for file in files:
+        try:
+            ref = load_file(file, bundled=False)
+        except ReferenceError as error:
+            for line in error.problems:
+                _error(line)
+            failed = True
+            continue
+        typer.echo(f"ok  {file}  ({ref.id}, {len(ref.checks)} checks)")
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
 
 

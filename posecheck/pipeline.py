@@ -14,11 +14,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from posecheck import geometry, video
+from posecheck import checks, geometry, video
+from posecheck.checks import Verdict
 from posecheck.errors import InputError
 from posecheck.estimator import PoseEstimator
 from posecheck.geometry import Position, View
 from posecheck.landmarks import Detection, Pose, side_landmark
+from posecheck.reference import Reference
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,14 @@ class PhotoResult:
     frame: npt.NDArray[np.uint8]
     detection: Detection
     summary: PoseSummary
+    verdict: Verdict | None = None
 
 
-def describe_photos(inputs: Sequence[Path]) -> Iterator[PhotoResult | InputError]:
-    """Describe every photo among ``inputs`` (files or folders), in order.
+def describe_photos(
+    inputs: Sequence[Path], reference: Reference | None = None
+) -> Iterator[PhotoResult | InputError]:
+    """Describe every photo among ``inputs`` (files or folders), in order, and
+    judge it against ``reference`` when one is given.
 
     A bad input is yielded as its `InputError` in its place and the rest go
     on. Raises `ModelError` before the first photo when the model is broken.
@@ -101,4 +107,5 @@ def describe_photos(inputs: Sequence[Path]) -> Iterator[PhotoResult | InputError
                 yield error
                 continue
             detection = estimator.detect(frame)
-            yield PhotoResult(item, frame, detection, summarize(detection))
+            verdict = None if reference is None else checks.evaluate(detection.pose, reference)
+            yield PhotoResult(item, frame, detection, summarize(detection), verdict)
