@@ -118,6 +118,15 @@ def _references(refs: list[Path] | None) -> dict[str, Reference]:
         raise typer.Exit(EXIT_DATA) from None
 
 
+def _reference(refs: list[Path] | None, stretch: str) -> Reference:
+    """The named stretch's reference; an unknown id is a usage error (exit 2)."""
+    try:
+        return get_reference(_references(refs), stretch)
+    except InputError as error:
+        _error(str(error))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def _annotate(result: PhotoResult, folder: Path) -> Path:
     frame = result.frame
     pose = result.detection.pose
@@ -249,13 +258,7 @@ def check(
     refs: RefsOption = None,
 ) -> None:
     """Check the alignment in each photo against a stretch's reference pose."""
-    references = _references(refs)
-    try:
-        reference = get_reference(references, stretch)
-    except InputError as error:
-        _error(str(error))
-        raise typer.Exit(EXIT_USAGE) from None
-    _run_photos(images, reference, as_json, annotate)
+    _run_photos(images, _reference(refs, stretch), as_json, annotate)
 
 
 def prescription_text(p: Prescription) -> str:
@@ -306,12 +309,7 @@ def show(
     refs: RefsOption = None,
 ) -> None:
     """Explain a stretch and each of its checks in plain language."""
-    references = _references(refs)
-    try:
-        ref = get_reference(references, stretch)
-    except InputError as error:
-        _error(str(error))
-        raise typer.Exit(EXIT_USAGE) from None
+    ref = _reference(refs, stretch)
     positions = " or ".join(str(p) for p in ref.positions)
     views = " or ".join(str(v) for v in ref.views)
     lines = [

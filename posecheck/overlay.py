@@ -80,20 +80,7 @@ def draw_caption(frame: Frame, lines: Sequence[str], style: Style = DEFAULT_STYL
     for line in lines:
         (_, h), baseline = cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
         y += h + baseline + round(4 * k)
-        org = (round(10 * k), y)
-        cv2.putText(
-            out,
-            line,
-            org,
-            cv2.FONT_HERSHEY_SIMPLEX,
-            scale,
-            style.text_shadow,
-            thickness + max(2, round(2 * k)),
-            cv2.LINE_AA,
-        )
-        cv2.putText(
-            out, line, org, cv2.FONT_HERSHEY_SIMPLEX, scale, style.text, thickness, cv2.LINE_AA
-        )
+        _text(out, line, (round(10 * k), y), style.text, scale, k, style)
     return out
 
 
@@ -104,6 +91,7 @@ def _status_colour(status: Status, style: Style) -> BGR:
 def _text(
     out: Frame, text: str, org: tuple[int, int], colour: BGR, scale: float, k: float, style: Style
 ) -> None:
+    """Text in place with a dark outline, readable on bright and dark backgrounds."""
     thickness = max(1, round(1.5 * k))
     cv2.putText(
         out,
