@@ -220,19 +220,37 @@ def measure(
     return (None if math.isnan(value) else value), anchor_px
 
 
+# Hysteresis: once passing, a check fails only this far (in tolerances)
+# beyond its limit; once failing, it passes only this far inside it. A value
+# sitting on the edge then does not toggle from frame to frame.
+HYSTERESIS = 0.2
+
+
 def judge(
-    check: Check, value: float | None, anchor_px: tuple[float, float] | None = None
+    check: Check,
+    value: float | None,
+    anchor_px: tuple[float, float] | None = None,
+    previous: Status | None = None,
 ) -> CheckResult:
-    """Pass or fail a measured value against the check's limits."""
+    """Pass or fail a measured value against the check's limits.
+
+    ``previous`` is this check's status on the last frame of a stream; with
+    it the limits move by `HYSTERESIS` tolerances in favour of that status.
+    """
     if value is None:
         return CheckResult(check, None, Status.UNKNOWN, anchor_px=anchor_px)
     lim = check.limits
     scale = lim.tolerance or _NATURAL_SCALE[_suffix(check)]
-    if lim.high is not None and value > lim.high:
+    shift = 0.0
+    if previous == Status.PASS:
+        shift = HYSTERESIS * scale
+    elif previous == Status.FAIL:
+        shift = -HYSTERESIS * scale
+    if lim.high is not None and value > lim.high + shift:
         return CheckResult(
             check, value, Status.FAIL, check.cue_high, (value - lim.high) / scale, anchor_px
         )
-    if lim.low is not None and value < lim.low:
+    if lim.low is not None and value < lim.low - shift:
         return CheckResult(
             check, value, Status.FAIL, check.cue_low, (lim.low - value) / scale, anchor_px
         )
@@ -244,9 +262,14 @@ def _applies(check: Check, view: View | None) -> bool:
 
 
 def _evaluate_checks(
-    pose: Pose, checks: Sequence[Check], sides: Mapping[str, str], facing: str | None
+    pose: Pose,
+    checks: Sequence[Check],
+    sides: Mapping[str, str],
+    facing: str | None,
+    previous: Mapping[str, Status] | None = None,
 ) -> list[CheckResult]:
-    return [judge(c, *measure(pose, c, sides, facing)) for c in checks]
+    before = previous or {}
+    return [judge(c, *measure(pose, c, sides, facing), before.get(c.id)) for c in checks]
 
 
 def _fit_cost(results: Sequence[CheckResult]) -> float:
@@ -346,10 +369,12 @@ def _unseen_cue(results: Sequence[CheckResult]) -> str | None:
     )
 
 
-def evaluate(
-    pose: Pose | None, reference: Reference, previous_roles: Mapping[str, str] | None = None
-) -> Verdict:
-    """Judge one pose (None: no person) against one reference."""
+def evaluate(pose: Pose | None, reference: Reference, previous: Verdict | None = None) -> Verdict:
+    """Judge one pose (None: no person) against one reference.
+
+    In a stream, pass the last frame's verdict as ``previous``: roles and
+    pass/fail then change only when the evidence is clearly better (hysteresis).
+    """
     if pose is None:
         gate = GateResult("person", False, NO_PERSON_CUE)
         unknown = tuple(CheckResult(c, None, Status.UNKNOWN) for c in reference.checks)
@@ -390,8 +415,12 @@ def evaluate(
         )
     )
 
+    previous_roles = previous.roles if previous is not None and previous.roles else None
+    previous_status = (
+        {r.check.id: r.status for r in previous.results} if previous is not None else None
+    )
     roles = assign_roles(pose, reference, checks, facing, previous_roles)
-    results = _evaluate_checks(pose, checks, roles, facing)
+    results = _evaluate_checks(pose, checks, roles, facing, previous_status)
     gates_ok = all(g.passed for g in gates)
     if not gates_ok:
         # Not judged: the values are kept for display, the verdicts are not given.

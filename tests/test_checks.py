@@ -340,3 +340,23 @@ def test_the_top_cue_follows_priority_then_size():
     assert verdict.cue == "first"
     assert not verdict.aligned
     assert 0 <= verdict.score < 100
+
+
+def test_hysteresis_keeps_a_status_near_the_edge():
+    check = make_check(CheckKind.ANGLE, ["left_hip", "left_knee", "left_ankle"], high=100.0)
+    # 102 is over the limit: a fresh judgement fails it...
+    assert judge(check, 102.0).status == Status.FAIL
+    # ...but a check that was passing keeps passing until 100 + 0.2 * 15 = 103.
+    assert judge(check, 102.0, previous=Status.PASS).status == Status.PASS
+    assert judge(check, 103.5, previous=Status.PASS).status == Status.FAIL
+    # A failing check must come back inside by the same margin to pass.
+    assert judge(check, 98.0, previous=Status.FAIL).status == Status.FAIL
+    assert judge(check, 96.5, previous=Status.FAIL).status == Status.PASS
+
+
+def test_evaluate_with_the_previous_verdict_keeps_the_roles():
+    pose = recorded_pose("Kneeling_Hip_Flexor/1.jpg")
+    first = evaluate(pose, KNEEL_REF)
+    again = evaluate(swapped(pose), KNEEL_REF, previous=first)
+    # The labels flipped; with the previous roles as a tie-break the fit still decides.
+    assert again.roles == {"front": first.roles["back"], "back": first.roles["front"]}
