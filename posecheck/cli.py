@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from posecheck import __version__, overlay, video
+from posecheck import __version__, overlay, recording, video
 from posecheck.checks import Verdict, target_text
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.geometry import JOINTS
-from posecheck.pipeline import PhotoResult, PoseSummary, describe_photos
+from posecheck.pipeline import Coach, PhotoResult, PoseSummary, describe_photos, detections
 from posecheck.reference import (
     Prescription,
     Reference,
@@ -27,6 +29,7 @@ from posecheck.reference import (
     load_file,
     load_references,
 )
+from posecheck.session import EventKind, Phase, RepSummary, SessionConfig
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -372,6 +375,247 @@ def refs_check(
             continue
         typer.echo(f"ok  {file}  ({ref.id}, {len(ref.checks)} checks)")
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+EVENT_TEXT = {
+    EventKind.IN_POSITION: "in position, checking alignment",
+    EventKind.HOLD_STARTED: "hold started",
+    EventKind.HOLD_PAUSED: "hold paused",
+    EventKind.HOLD_RESUMED: "hold resumed",
+    EventKind.REP_COMPLETED: "rep completed",
+    EventKind.SWITCH_SIDE: "switch sides",
+    EventKind.REST_STARTED: "rest",
+    EventKind.SESSION_DONE: "all reps done",
+}
+# After the last rep, keep the "Done" screen up this long.
+DONE_LINGER_MS = 2000
+
+
+def _rep_lines(reps: list[RepSummary], total: int) -> list[str]:
+    if not reps:
+        return ["No hold was started."]
+    lines = []
+    for r in reps:
+        side = f" ({r.side})" if r.side else ""
+        state = "completed" if r.completed else "not completed"
+        fault = f"; main fault: {r.main_fault}" if r.main_fault else ""
+        lines.append(
+            f"Rep {r.rep} of {total}{side}: held {r.held_s:.1f} / {r.target_s:g} s, "
+            f"in form {r.in_form_s:.1f} s, {state}{fault}"
+        )
+    return lines
+
+
+def _coach(
+    reference: Reference,
+    config: SessionConfig,
+    source: Path | int,
+    *,
+    mirror: bool,
+    record: Path | None,
+    out: Path | None,
+    fps: float,
+) -> None:
+    """Run a coached session from a source to a window (out is None) or an mp4."""
+    coach = Coach(reference, config)
+    last_ms = 0
+    done_ms: int | None = None
+    try:
+        with ExitStack() as stack:
+            window = (
+                stack.enter_context(video.Window(f"posecheck: {reference.name}"))
+                if out is None
+                else None
+            )
+            writer = stack.enter_context(video.VideoWriter(out, fps)) if out is not None else None
+            recorder: recording.RecordingWriter | None = None
+            start = time.monotonic()
+            first_ms: int | None = None
+            for frame, detection in detections(source, mirror=mirror):
+                if record is not None and recorder is None:
+                    recorder = stack.enter_context(
+                        recording.RecordingWriter(
+                            record, detection.image_wh, stretch=reference.id, fps=fps
+                        )
+                    )
+                if recorder is not None:
+                    recorder.write(detection)
+                result = coach.step(detection, frame)
+                last_ms = detection.timestamp_ms
+                for event in result.events:
+                    side = f", {event.side}" if event.side else ""
+                    detail = f": {event.detail}" if event.detail else ""
+                    typer.echo(
+                        f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
+                        f" (rep {event.rep} of {coach.session.reps_total}{side}){detail}"
+                    )
+                canvas = frame if frame is not None else overlay.blank_canvas(detection.image_wh)
+                drawn = overlay.draw_coaching(canvas, result.pose, result.verdict, result.state)
+                if window is not None:
+                    # Play at the source's own pace, as a camera would deliver it.
+                    first_ms = detection.timestamp_ms if first_ms is None else first_ms
+                    wait = (detection.timestamp_ms - first_ms) / 1000 - (time.monotonic() - start)
+                    if wait > 0 and not isinstance(source, int):
+                        time.sleep(wait)
+                    if not window.show(drawn):
+                        break
+                elif writer is not None:
+                    writer.write(drawn)
+                if result.state.phase == Phase.DONE:
+                    done_ms = detection.timestamp_ms if done_ms is None else done_ms
+                    if detection.timestamp_ms - done_ms >= DONE_LINGER_MS:
+                        break
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    except ModelError as error:
+        _error(str(error))
+        raise typer.Exit(EXIT_SETUP) from None
+    except PosecheckError as error:
+        _error(str(error))
+        raise typer.Exit(EXIT_DATA) from None
+    finally:
+        reps = coach.finish(last_ms)
+    for line in _rep_lines(reps, coach.session.reps_total):
+        typer.echo(line)
+    if out is not None:
+        typer.echo(f"overlay video: {out}")
+    if record is not None:
+        typer.echo(f"landmarks recorded: {record}")
+
+
+def _output_for(out: Path | None, default_name: str) -> Path | None:
+    """None for a window; a file when asked for, or when there is no display."""
+    if out is not None:
+        return out
+    if video.display_available():
+        return None
+    path = Path(default_name)
+    typer.echo(f"no display found: writing the overlay video to {path} instead of a window")
+    return path
+
+
+def _source_fps(source: Path | int) -> float:
+    if isinstance(source, int):
+        return 30.0
+    if recording.is_recording(source):
+        fps = recording.read_header(source).get("fps", 30)
+        return float(fps) if isinstance(fps, int | float) and fps > 0 else 30.0
+    return video.probe_video(source).fps or 30.0
+
+
+@app.command()
+def live(
+    stretch: Annotated[
+        str,
+        typer.Option(
+            "--stretch",
+            "-s",
+            help="The stretch id (see `posecheck stretches`).",
+            show_default=False,
+        ),
+    ],
+    camera: Annotated[int, typer.Option("--camera", help="Camera index.")] = 0,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--source",
+            help="Play a video file or a landmark recording (.jsonl) "
+            "instead of the camera, in real time.",
+            dir_okay=False,
+        ),
+    ] = None,
+    side: Annotated[
+        str | None,
+        typer.Option(
+            "--side", help="Start on this side: left or right (default: the side you take)."
+        ),
+    ] = None,
+    hold: Annotated[
+        float | None,
+        typer.Option("--hold", help="Hold seconds, instead of the prescription's.", min=1),
+    ] = None,
+    no_mirror: Annotated[
+        bool, typer.Option("--no-mirror", help="Do not mirror the camera picture.")
+    ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record", help="Save the session's landmarks to this .jsonl file.", dir_okay=False
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write the overlay video to this .mp4 instead of a window.",
+            dir_okay=False,
+        ),
+    ] = None,
+    refs: RefsOption = None,
+) -> None:
+    """Coach a stretch live from the webcam (or a file played as if it were one)."""
+    if side not in (None, "left", "right"):
+        _error(f"--side must be left or right (got {side!r})")
+        raise typer.Exit(EXIT_USAGE)
+    reference = _reference(refs, stretch)
+    src: Path | int = source if source is not None else camera
+    try:
+        fps = _source_fps(src)
+    except PosecheckError as error:
+        _error(str(error))
+        raise typer.Exit(EXIT_DATA) from None
+    config = SessionConfig(hold_s=hold, first_side=side)
+    target = _output_for(out, "posecheck-live.mp4")
+    _coach(
+        reference,
+        config,
+        src,
+        mirror=source is None and not no_mirror,
+        record=record,
+        out=target,
+        fps=fps,
+    )
+
+
+def _demo_sample() -> Path:
+    packaged = Path(__file__).parent / "_samples" / DEMO_SAMPLE
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[1] / "samples" / DEMO_SAMPLE
+
+
+DEMO_SAMPLE = "bridge_from_stills.jsonl"
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write the overlay video to this .mp4 instead of a window.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
+    sample = _demo_sample()
+    try:
+        header: dict[str, Any] = recording.read_header(sample)
+    except InputError as error:
+        _error(f"{error}; reinstall posecheck-stretch to restore the demo sample")
+        raise typer.Exit(EXIT_SETUP) from None
+    reference = _reference(None, str(header.get("stretch", "bridge")))
+    hold = header.get("hold_s")
+    typer.echo(
+        f"Demo: {reference.name}, a {hold:g} s hold, from a session recorded as landmarks "
+        f"({header.get('source', sample.name)})."
+    )
+    config = SessionConfig(hold_s=float(hold) if isinstance(hold, int | float) else None)
+    target = _output_for(out, "posecheck-demo.mp4")
+    _coach(
+        reference, config, sample, mirror=False, record=None, out=target, fps=_source_fps(sample)
+    )
 
 
 def main() -> None:

@@ -17,11 +17,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import cast
 
+# FFmpeg prints its own complaints about a broken file ("moov atom not found");
+# read when the backend first opens a file, so setting it here is in time.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from posecheck.errors import InputError
+
+# OpenCV warns on stderr about a missing camera or an unreadable file;
+# posecheck's own one-line error already says what is wrong and what to do.
+# OPENCV_LOG_LEVEL in the environment still wins, for debugging.
+if "OPENCV_LOG_LEVEL" not in os.environ:
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 Frame = npt.NDArray[np.uint8]
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
@@ -29,6 +39,7 @@ _SUFFIX_LIST = ", ".join(sorted(IMAGE_SUFFIXES))
 # waitKeyEx rather than waitKey: waitKey keeps only the low byte of the key code,
 # which turns arrow keys (0xFF51...) into letters such as 'Q'.
 _QUIT_KEYS = frozenset({ord("q"), ord("Q"), 27})
+_SYSTEM_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF"))
 # Where a local X server keeps its sockets, X0 for display :0 and so on.
 X11_SOCKETS = Path("/tmp/.X11-unix")
 
@@ -395,6 +406,14 @@ class Window:
             )
         self.title = title
         self._shown = False
+        # cv2 points Qt at a font folder its wheel does not ship, and Qt warns
+        # about that on every window; use the system's fonts when there are some.
+        current = os.environ.get("QT_QPA_FONTDIR")
+        if not current or not Path(current).is_dir():
+            for folder in _SYSTEM_FONT_DIRS:
+                if folder.is_dir():
+                    os.environ["QT_QPA_FONTDIR"] = str(folder)
+                    break
 
     def __enter__(self) -> Window:
         return self

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import cv2
 import numpy as np
+import pytest
 
 from posecheck import overlay
-from posecheck.checks import Status, evaluate
+from posecheck.checks import Status, Verdict, evaluate
+from posecheck.landmarks import Pose
+from posecheck.landmarks import PoseLandmark as L
 from posecheck.reference import load_references
+from posecheck.session import CoachState, Phase
 from tests.conftest import recorded_pose
 
 
@@ -37,3 +44,246 @@ def test_the_cue_banner_darkens_the_bottom_band_only():
     out = overlay.draw_banner(frame, "Lift your hips")
     assert out[-5:, :40].mean() < 150  # darkened band, left of the centred text
     assert (out[:200] == 255).all()
+
+
+# --- the live-coaching overlay ---------------------------------------------------------
+
+BRIDGE_PHOTO = "Butt_Lift_Bridge/0.jpg"  # hips down: hips-lifted fails, knees-90 passes
+
+
+def _state(phase=Phase.HOLDING, held=12.0, target=30.0, side="left", cue="Lift your hips", **kw):
+    text = {Phase.SETUP: "Get into position", Phase.CONFIRMING: "Hold still, checking alignment"}
+    return CoachState(
+        phase=phase,
+        phase_text=text.get(phase, f"Hold {held:.0f} / {target:.0f} s"),
+        held_s=held,
+        target_s=target,
+        rep=2,
+        reps_total=4,
+        side=side,
+        cue=cue,
+        **kw,
+    )
+
+
+def _scaled(pose: Pose, size: tuple[int, int]) -> Pose:
+    """The same pose on a frame of another size."""
+    data = pose.to_dict()
+    sx, sy = size[0] / pose.image_wh[0], size[1] / pose.image_wh[1]
+    data["xy_px"] = [[x * sx, y * sy] for x, y in data["xy_px"]]
+    data["image_wh"] = list(size)
+    return Pose.from_dict(data)
+
+
+def _bridge() -> tuple[Pose, Verdict]:
+    pose = recorded_pose(BRIDGE_PHOTO)
+    return pose, evaluate(pose, load_references()["bridge"])
+
+
+def _outlined_text(out, text, org, scale, style):
+    """White text with a dark halo: the text's shape grown by outline_px, blended under it."""
+    font, stroke, grow = cv2.FONT_HERSHEY_SIMPLEX, round(style.text_px), round(style.outline_px)
+    (w, h), depth = cv2.getTextSize(text, font, scale, stroke)
+    pad = grow + stroke + 2
+    x0, y0 = org[0] - pad, org[1] - h - pad
+    roi = out[y0 : org[1] + depth + pad, x0 : org[0] + w + pad]
+    mask = np.zeros(roi.shape[:2], np.uint8)
+    cv2.putText(mask, text, (pad, h + pad), font, scale, 255, stroke, cv2.LINE_AA)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    halo = cv2.dilate(mask, disc)[..., None] / 255.0
+    roi[:] = (roi * (1.0 - halo) + np.array(style.text_shadow) * halo).astype(np.uint8)
+    cv2.putText(out, text, org, font, scale, style.text, stroke, cv2.LINE_AA)
+
+
+def _expected_ring(canvas: np.ndarray, held: float, target: float, style: overlay.Style):
+    """The hold ring rebuilt step by step from the Style numbers (base size, k = 1)."""
+    out = canvas.copy()
+    plate_r = style.ring_radius_px + style.ring_px // 2 + style.line_gap_px
+    cx, cy = canvas.shape[1] - style.margin_px - plate_r, style.margin_px + plate_r
+    # The translucent plate: a smooth-edged disc blended over the picture.
+    x0, y0 = cx - plate_r - 1, cy - plate_r - 1
+    roi = out[y0 : cy + plate_r + 2, x0 : cx + plate_r + 2]
+    mask = np.zeros(roi.shape[:2], np.uint8)
+    cv2.ellipse(mask, (cx - x0, cy - y0), (plate_r, plate_r), 0.0, 0.0, 360.0, 255, -1, cv2.LINE_AA)
+    a = mask[..., None] / 255.0 * style.plate_alpha
+    roi[:] = (roi * (1.0 - a) + np.array(style.plate) * a).astype(np.uint8)
+    r = style.ring_radius_px
+    cv2.circle(out, (cx, cy), r, style.ring_track, style.ring_px, cv2.LINE_AA)
+    end = -90.0 + 360.0 * held / target
+    cv2.ellipse(out, (cx, cy), (r, r), 0.0, -90.0, end, style.passed, style.ring_px, cv2.LINE_AA)
+    font, stroke = cv2.FONT_HERSHEY_SIMPLEX, round(style.text_px)
+    number, caption = f"{held:.0f}", f"/ {target:.0f} s"
+    (nw, nh), _ = cv2.getTextSize(number, font, style.ring_font_scale, stroke)
+    (cw, ch), _ = cv2.getTextSize(caption, font, style.ring_caption_font_scale, stroke)
+    gap = 2 * style.line_gap_px
+    top = cy - (nh + gap + ch) // 2
+    for text, scale, org in (
+        (number, style.ring_font_scale, (cx - nw // 2, top + nh)),
+        (caption, style.ring_caption_font_scale, (cx - cw // 2, top + nh + gap + ch)),
+    ):
+        _outlined_text(out, text, org, scale, style)
+    return out
+
+
+def test_the_hold_ring_is_drawn_exactly_as_the_style_describes():
+    style = overlay.DEFAULT_STYLE
+    canvas = overlay.blank_canvas((640, 480), style)
+    out = overlay.draw_hold_ring(canvas, 5.0, 20.0, style=style)
+    assert np.array_equal(out, _expected_ring(canvas, 5.0, 20.0, style))
+
+
+def _ring_pixels(out: np.ndarray, colour) -> int:
+    corner = out[:120, -120:]
+    return int((corner == np.array(colour, np.uint8)).all(axis=2).sum())
+
+
+def test_the_ring_fills_with_the_time_held_green_while_holding_amber_while_paused():
+    style = overlay.DEFAULT_STYLE
+    canvas = overlay.blank_canvas((640, 480), style)
+    quarter = _ring_pixels(overlay.draw_hold_ring(canvas, 5.0, 20.0), style.passed)
+    three_quarters = _ring_pixels(overlay.draw_hold_ring(canvas, 15.0, 20.0), style.passed)
+    assert quarter > 0
+    assert 2.5 < three_quarters / quarter < 3.5
+    paused = overlay.draw_hold_ring(canvas, 15.0, 20.0, paused=True)
+    assert _ring_pixels(paused, style.passed) == 0
+    # Same arc, other colour (anti-aliased edge pixels may differ by a few).
+    assert abs(_ring_pixels(paused, style.amber) - three_quarters) < 0.01 * three_quarters
+    assert _ring_pixels(overlay.draw_hold_ring(canvas, 0.0, 20.0), style.passed) == 0
+
+
+def _between(pose: Pose, a: L, b: L) -> tuple[float, float]:
+    x, y = (pose.xy_px[a] + pose.xy_px[b]) / 2.0
+    return float(x), float(y)
+
+
+def test_a_failing_check_turns_its_bones_red_and_a_passing_one_green():
+    pose, verdict = _bridge()
+    by_id = {r.check.id: r.status for r in verdict.results}
+    assert by_id["hips-lifted"] == Status.FAIL and by_id["knees-90"] == Status.PASS
+    style = overlay.DEFAULT_STYLE
+    canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
+    out = overlay.draw_checked_skeleton(canvas, pose, verdict, style)
+    # The thigh is in both checks: one failure is enough to make it red.
+    assert _pixel(out, _between(pose, L.LEFT_HIP, L.LEFT_KNEE)) == style.failed
+    assert _pixel(out, _between(pose, L.LEFT_KNEE, L.LEFT_ANKLE)) == style.passed
+    assert _pixel(out, _between(pose, L.LEFT_SHOULDER, L.LEFT_ELBOW)) == style.bone
+    status = overlay.bone_status(verdict)
+    assert status[(L.LEFT_SHOULDER, L.LEFT_HIP)] == Status.FAIL
+    assert status[(L.RIGHT_KNEE, L.RIGHT_ANKLE)] == Status.PASS
+    # Both hips make up the one midpoint "mid_hip": the line between them is not checked.
+    assert (L.LEFT_HIP, L.RIGHT_HIP) not in status
+
+
+def test_a_check_with_an_unknown_result_leaves_its_bones_plain():
+    _, verdict = _bridge()
+    unknown = tuple(replace(r, status=Status.UNKNOWN) for r in verdict.results)
+    assert set(overlay.bone_status(replace(verdict, results=unknown)).values()) == {Status.UNKNOWN}
+
+
+def test_angle_labels_are_plain_ascii_with_value_and_target():
+    _, verdict = _bridge()
+    by_id = {r.check.id: r for r in verdict.results}
+    assert overlay.angle_label(replace(by_id["knees-90"], value=96.2)) == "96 / 90+-20"
+    assert overlay.angle_label(by_id["hips-lifted"]) == "147 / >=160"
+
+
+def test_angle_checks_get_an_arc_in_their_status_colour():
+    pose, verdict = _bridge()
+    style = overlay.DEFAULT_STYLE
+    canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
+    out = overlay.draw_check_marks(canvas, pose, verdict, style)
+    knee = {r.check.id: r for r in verdict.results}["knees-90"].anchor_px
+    x, y = round(knee[0]), round(knee[1])
+    r = style.arc_radius_px * style.scale_for(canvas) + style.arc_px
+    near_knee = out[round(y - r) : round(y + r), round(x - r) : round(x + r)]
+    assert (near_knee == np.array(style.passed, np.uint8)).all(axis=2).any()
+    assert not (near_knee == np.array(style.failed, np.uint8)).all(axis=2).any()
+
+
+@pytest.mark.parametrize("background", [0, 255])
+def test_the_phase_text_reads_on_bright_and_dark_backgrounds(background):
+    frame = np.full((480, 640, 3), background, np.uint8)
+    out = overlay.draw_phase(frame, _state(Phase.SETUP))
+    region = out[:60, 160:480].max(axis=2)
+    assert (region > 230).any(), "no bright fill"
+    assert (region < 30).any(), "no dark outline"
+
+
+def test_the_confirm_bar_fills_with_progress_only_while_confirming():
+    style = overlay.DEFAULT_STYLE
+    frame = np.full((480, 640, 3), 255, np.uint8)
+
+    def green(state: CoachState) -> int:
+        top = overlay.draw_phase(frame, state, style)[:80]
+        return int((top == np.array(style.passed, np.uint8)).all(axis=2).sum())
+
+    half = green(_state(Phase.CONFIRMING, confirm_progress=0.5))
+    full = green(_state(Phase.CONFIRMING, confirm_progress=1.0))
+    assert half > 0 and abs(full / half - 2.0) < 0.1
+    assert green(_state(Phase.CONFIRMING, confirm_progress=0.0)) == 0
+    assert green(_state(Phase.HOLDING, confirm_progress=0.5)) == 0
+
+
+def test_the_counters_name_the_rep_and_the_side_when_there_is_one():
+    assert overlay.counter_lines(_state()) == ["Rep 2 of 4", "Left side"]
+    assert overlay.counter_lines(_state(side=None)) == ["Rep 2 of 4"]
+
+
+def test_a_long_cue_wraps_inside_the_frame():
+    frame = np.full((480, 640, 3), 255, np.uint8)
+    short = overlay.draw_banner(frame, "Lift your hips")
+    long = overlay.draw_banner(
+        frame, "I can't see your foot index clearly: check the light and the camera angle"
+    )
+    band_top = int(np.argmax(long[:, 0, 0] < 255))
+    assert band_top < int(np.argmax(short[:, 0, 0] < 255))  # two lines: a taller band
+    band = long[band_top:]
+    edge = band[:, -5:]
+    assert (edge == edge[0, 0]).all(), "text runs off the right edge"
+
+
+def test_draw_coaching_leaves_its_input_alone_and_draws_without_a_person():
+    frame = np.full((480, 640, 3), 255, np.uint8)
+    out = overlay.draw_coaching(frame, None, None, _state(Phase.SETUP, cue="Step into view"))
+    assert (frame == 255).all()
+    assert out.shape == frame.shape and out.dtype == np.uint8
+    assert (out[:40, :40] < 255).any()  # counters
+    assert (out[:40, 280:360] < 255).any()  # phase line
+    assert (out[-10:] < 255).all()  # cue banner
+    assert (out[60:120, -100:] == 255).all()  # no hold ring before the hold
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1280, 720)])
+def test_draw_coaching_draws_everything_inside_the_frame_at_common_sizes(size):
+    pose, _ = _bridge()
+    pose = _scaled(pose, size)
+    verdict = evaluate(pose, load_references()["bridge"])
+    frame = np.full((size[1], size[0], 3), 255, np.uint8)
+    before = frame.copy()
+    out = overlay.draw_coaching(frame, pose, verdict, _state(Phase.PAUSED, held=7.0))
+    assert np.array_equal(frame, before)
+    assert out.shape == frame.shape
+    k = overlay.DEFAULT_STYLE.scale_for(frame)
+    ring = out[: round(120 * k), -round(120 * k) :]
+    assert (ring == np.array(overlay.DEFAULT_STYLE.amber, np.uint8)).all(axis=2).any()
+    # The top corners keep a margin: nothing is cut off at the frame's edge.
+    assert (out[:, -3:][: size[1] // 2] == 255).all()
+    assert (out[:, :3][: size[1] // 2] == 255).all()
+
+
+def test_mirror_flips_left_to_right_into_a_new_frame():
+    frame = np.zeros((4, 6, 3), np.uint8)
+    frame[:, 0] = 200
+    flipped = overlay.mirror(frame)
+    assert (flipped[:, -1] == 200).all() and (flipped[:, 0] == 0).all()
+    flipped[:] = 7
+    assert frame[0, 0, 0] == 200
+
+
+def test_blank_canvas_is_a_dark_frame_of_the_given_size():
+    canvas = overlay.blank_canvas((320, 240))
+    assert canvas.shape == (240, 320, 3) and canvas.dtype == np.uint8
+    assert (canvas == np.array(overlay.DEFAULT_STYLE.canvas, np.uint8)).all()
+    assert canvas.max() < 80
+    with pytest.raises(ValueError, match="positive"):
+        overlay.blank_canvas((0, 240))

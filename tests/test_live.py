@@ -1,0 +1,192 @@
+"""`posecheck live` and `posecheck demo` as a user runs them: files, a real window under
+Xvfb, recording and replay, and the errors a missing camera gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posecheck import recording, video
+from tests.conftest import DATA, ROOT, needs_data
+from tests.test_cli import one_error_line
+
+SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"
+CODE = "from posecheck.cli import main; main()"
+
+
+def run_in(cwd: Path, *args: str, display: bool = False) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if not display:
+        env.pop("DISPLAY", None)
+    return subprocess.run(
+        [sys.executable, "-c", CODE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_demo_without_a_display_writes_an_mp4_and_says_where(tmp_path: Path):
+    result = run_in(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "posecheck-demo.mp4"
+    assert "no display found: writing the overlay video to posecheck-demo.mp4" in result.stdout
+    assert f"overlay video: {written.name}" in result.stdout
+    info = video.probe_video(written)
+    # The recording is 850x567; the mp4v encoder keeps sizes even (567 -> 566).
+    assert info.frame_count > 250 and info.width == 850 and info.height in (566, 567)
+    # The recorded timeline: a fault, a person out of view, then the hold completes.
+    assert "hold paused (rep 1 of 1): Lift your hips" in result.stdout
+    assert "hold paused (rep 1 of 1): not visible" in result.stdout
+    assert "Rep 1 of 1: held 10.0 / 10 s" in result.stdout and "completed" in result.stdout
+
+
+def test_the_demo_video_shows_the_overlay(tmp_path: Path):
+    out = tmp_path / "demo.mp4"
+    assert run_in(tmp_path, "demo", "--out", str(out)).returncode == 0
+    frames = [f for f, _ in video.video_frames(out)]
+    # Mid-hold (about 6 s in at 15 fps): the overlay's coloured drawing is on the dark canvas.
+    frame = frames[90].astype(int)
+    saturated = (frame.max(axis=2) - frame.min(axis=2)) > 80
+    assert saturated.sum() > 2000
+
+
+def test_live_replays_a_recording_into_a_file(tmp_path: Path):
+    out = tmp_path / "replay.mp4"
+    result = run_in(
+        tmp_path,
+        "live",
+        "--stretch",
+        "bridge",
+        "--source",
+        str(SAMPLE),
+        "--hold",
+        "10",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "hold started (rep 1 of 1)" in result.stdout
+    assert out.is_file()
+
+
+@needs_data
+def test_record_then_replay_gives_the_same_session(tmp_path: Path):
+    """A video from real photos, coached and recorded; the recording replays to the same events."""
+    clip = tmp_path / "clip.mp4"
+    down = video.read_image(DATA / "Butt_Lift_Bridge/0.jpg")
+    up = video.read_image(DATA / "Butt_Lift_Bridge/1.jpg")
+    with video.VideoWriter(clip, 10.0) as writer:
+        for i in range(60):
+            writer.write(down if i < 15 else up)
+    record = tmp_path / "session.jsonl"
+    first = run_in(
+        tmp_path,
+        "live",
+        "-s",
+        "bridge",
+        "--source",
+        str(clip),
+        "--hold",
+        "3",
+        "--record",
+        str(record),
+        "--out",
+        str(tmp_path / "a.mp4"),
+    )
+    assert first.returncode == 0, first.stderr
+    assert recording.read_header(record)["stretch"] == "bridge"
+    again = run_in(
+        tmp_path,
+        "live",
+        "-s",
+        "bridge",
+        "--source",
+        str(record),
+        "--hold",
+        "3",
+        "--out",
+        str(tmp_path / "b.mp4"),
+    )
+    assert again.returncode == 0, again.stderr
+
+    def session_lines(text: str) -> list[str]:
+        return [line for line in text.splitlines() if " s  " in line or line.startswith("Rep ")]
+
+    assert session_lines(first.stdout) == session_lines(again.stdout)
+    assert any("rep completed" in line for line in session_lines(first.stdout))
+
+
+def test_a_missing_camera_names_it_and_suggests_source(tmp_path: Path):
+    result = run_in(tmp_path, "live", "--stretch", "bridge", "--camera", "7")
+    assert result.returncode == 1
+    assert one_error_line(result) == (
+        "error: camera 7 could not be opened; check it is connected and not in use, "
+        "or play a file with --source FILE"
+    )
+    assert not (tmp_path / "posecheck-live.mp4").exists()
+
+
+def test_a_source_that_is_not_a_video_is_one_line(tmp_path: Path):
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("not a video\n" * 50)
+    result = run_in(tmp_path, "live", "--stretch", "bridge", "--source", str(fake))
+    assert result.returncode == 1
+    assert one_error_line(result).startswith(f"error: {fake}: not a readable video")
+
+
+def test_a_bad_side_is_a_usage_error(tmp_path: Path):
+    result = run_in(tmp_path, "live", "--stretch", "bridge", "--side", "up")
+    assert result.returncode == 2
+    assert one_error_line(result) == "error: --side must be left or right (got 'up')"
+
+
+@pytest.mark.skipif(
+    not video.display_available() or shutil.which("import") is None,
+    reason="needs a display (Xvfb) and ImageMagick's `import` for the screenshot",
+)
+def test_live_window_shows_the_overlay_and_ctrl_c_stops_cleanly(tmp_path: Path):
+    shot = tmp_path / "screen.png"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CODE,
+            "live",
+            "--stretch",
+            "bridge",
+            "--source",
+            str(SAMPLE),
+            "--hold",
+            "10",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(7.0)  # into the hold (it starts 3.5 s into the recording)
+        subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "stopped" in stdout
+    assert "Rep 1 of 1: held" in stdout and "not completed" in stdout
+    screen = video.read_image(shot).astype(int)
+    # The window's picture: the dark replay canvas with the coloured overlay on it.
+    colourful = (screen.max(axis=2) - screen.min(axis=2)) > 80
+    assert colourful.sum() > 2000, "no overlay drawn in the window"
+    assert np.unique(screen.reshape(-1, 3), axis=0).shape[0] > 50
