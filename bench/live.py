@@ -1,0 +1,103 @@
+"""Live-mode speed: frames per second and per-frame latency with the overlay,
+and what everything but the model costs relative to the model alone.
+
+For each size (640x480 and 1280x720) it builds a short video from a real photo
+(../shared/data/fedb, slowly panned), decodes it once into memory, then times
+on the same frames:
+
+- model only: PoseEstimator in VIDEO mode;
+- live: the model, smoothing, checks, the session and the coaching overlay
+  (what `posecheck live` does per frame, minus showing the window).
+
+Run by hand from the project root:  python bench/live.py [--frames N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from posecheck import overlay, video
+from posecheck.estimator import PoseEstimator
+from posecheck.pipeline import Coach
+from posecheck.reference import load_references
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTO = ROOT.parent / "shared" / "data" / "fedb" / "Butt_Lift_Bridge" / "1.jpg"
+SIZES = [(640, 480), (1280, 720)]
+FPS = 30.0
+
+
+def make_frames(size_wh: tuple[int, int], count: int) -> list[tuple[np.ndarray, int]]:
+    """A slow pan across the photo at ``size_wh``, written to mp4 and decoded back."""
+    photo = video.read_image(PHOTO)
+    w, h = size_wh
+    # Scaled (nearest neighbour) to cover the frame with 10% to spare for the pan.
+    scale = 1.1 * max(h / photo.shape[0], w / photo.shape[1])
+    rows = (np.arange(round(photo.shape[0] * scale)) / scale).astype(int)
+    cols = (np.arange(round(photo.shape[1] * scale)) / scale).astype(int)
+    big = photo[rows][:, cols]
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = Path(tmp) / "clip.mp4"
+        with video.VideoWriter(clip, FPS) as writer:
+            for i in range(count):
+                dx = round((big.shape[1] - w) * i / max(1, count - 1))
+                writer.write(np.ascontiguousarray(big[:h, dx : dx + w]))
+        return list(video.video_frames(clip))
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=200, help="frames per size")
+    args = parser.parse_args()
+    if not PHOTO.is_file():
+        raise SystemExit(f"{PHOTO}: photo not found; run from a checkout with ../shared beside it")
+    reference = load_references()["bridge"]
+    print(f"machine: {cpu_name()}, {platform.machine()}, Python {platform.python_version()}")
+    print(f"{args.frames} frames per size; the first 10 are left out (warm-up)")
+    for size in SIZES:
+        frames = make_frames(size, args.frames)
+        model: list[float] = []
+        with PoseEstimator("video") as estimator:
+            for frame, ts in frames:
+                t0 = time.perf_counter()
+                estimator.detect(frame, ts)
+                model.append(time.perf_counter() - t0)
+        live: list[float] = []
+        coach = Coach(reference)
+        with PoseEstimator("video") as estimator:
+            for frame, ts in frames:
+                t0 = time.perf_counter()
+                result = coach.step(estimator.detect(frame, ts), frame)
+                overlay.draw_coaching(frame, result.pose, result.verdict, result.state)
+                live.append(time.perf_counter() - t0)
+        model_ms = statistics.fmean(model[10:]) * 1000
+        live_ms = [t * 1000 for t in live[10:]]
+        mean_ms = statistics.fmean(live_ms)
+        p95_ms = sorted(live_ms)[int(0.95 * (len(live_ms) - 1))]
+        print(
+            f"  {size[0]}x{size[1]}: live {1000 / mean_ms:5.1f} fps, latency median "
+            f"{statistics.median(live_ms):5.1f} ms, p95 {p95_ms:5.1f} ms; model alone "
+            f"{model_ms:5.1f} ms; everything else {(mean_ms - model_ms) / model_ms:+.1%} "
+            "of the model's time"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Real footage (not stretches, BSD-3 clips from the sports2d and pose2sim packages):
+real motion, two people in view, a portrait phone video, and poses that match no stretch."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+from posecheck import video
+from posecheck.estimator import _box_iou
+from posecheck.pipeline import detections
+from tests.conftest import ROOT
+from tests.test_live import run_in
+
+TWO_PEOPLE = ROOT / "samples" / "sports2d_demo.mp4"
+PORTRAIT = ROOT / "samples" / "pose2sim_cam01_portrait.mp4"
+
+
+def test_two_people_walking_the_same_one_is_followed_throughout():
+    boxes = []
+    crowded = 0
+    for _, detection in detections(TWO_PEOPLE):
+        crowded += detection.people > 1
+        if detection.pose is not None:
+            boxes.append(detection.pose.bbox_px())
+    assert crowded > 50, "the model should see both people in much of the clip"
+    assert len(boxes) > 150
+    # Frame to frame, the followed person's box moves a little; it never jumps to the other.
+    overlaps = [_box_iou(a, b) for a, b in pairwise(boxes)]
+    assert min(overlaps) > 0.3
+
+
+def test_a_clip_that_matches_no_stretch_never_starts_a_hold(tmp_path: Path):
+    result = run_in(
+        tmp_path,
+        "live",
+        "--stretch",
+        "bridge",
+        "--source",
+        str(TWO_PEOPLE),
+        "--out",
+        str(tmp_path / "walk.mp4"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "hold started" not in result.stdout
+    assert "No hold was started." in result.stdout
+
+
+def test_a_portrait_phone_video_keeps_its_shape(tmp_path: Path):
+    out = tmp_path / "portrait.mp4"
+    result = run_in(
+        tmp_path,
+        "live",
+        "--stretch",
+        "half-kneeling-hip-flexor",
+        "--source",
+        str(PORTRAIT),
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No hold was started." in result.stdout
+    info = video.probe_video(out)
+    assert (info.width, info.height) == (1080, 1920)
+    assert info.frame_count == 100
