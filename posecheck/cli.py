@@ -106,6 +106,18 @@ AnnotateOption = Annotated[
         file_okay=False,
     ),
 ]
+StretchOption = Annotated[
+    str,
+    typer.Option(
+        "--stretch", "-s", help="The stretch id (see `posecheck stretches`).", show_default=False
+    ),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Write the overlay video to this .mp4 instead of a window.", dir_okay=False
+    ),
+]
 ImagesArgument = Annotated[
     list[Path],
     typer.Argument(help="Photos, or folders of photos (JPEG, PNG, BMP, WebP).", show_default=False),
@@ -247,15 +259,7 @@ def pose(
 @app.command()
 def check(
     images: ImagesArgument,
-    stretch: Annotated[
-        str,
-        typer.Option(
-            "--stretch",
-            "-s",
-            help="The stretch id (see `posecheck stretches`).",
-            show_default=False,
-        ),
-    ],
+    stretch: StretchOption,
     as_json: JsonOption = False,
     annotate: AnnotateOption = None,
     refs: RefsOption = None,
@@ -505,15 +509,7 @@ def _source_fps(source: Path | int) -> float:
 
 @app.command()
 def live(
-    stretch: Annotated[
-        str,
-        typer.Option(
-            "--stretch",
-            "-s",
-            help="The stretch id (see `posecheck stretches`).",
-            show_default=False,
-        ),
-    ],
+    stretch: StretchOption,
     camera: Annotated[int, typer.Option("--camera", help="Camera index.")] = 0,
     source: Annotated[
         Path | None,
@@ -543,14 +539,7 @@ def live(
             "--record", help="Save the session's landmarks to this .jsonl file.", dir_okay=False
         ),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Write the overlay video to this .mp4 instead of a window.",
-            dir_okay=False,
-        ),
-    ] = None,
+    out: OutOption = None,
     refs: RefsOption = None,
 ) -> None:
     """Coach a stretch live from the webcam (or a file played as if it were one)."""
@@ -577,6 +566,9 @@ def live(
     )
 
 
+DEMO_SAMPLE = "bridge_from_stills.jsonl"
+
+
 def _demo_sample() -> Path:
     packaged = Path(__file__).parent / "_samples" / DEMO_SAMPLE
     if packaged.is_file():
@@ -584,19 +576,9 @@ def _demo_sample() -> Path:
     return Path(__file__).resolve().parents[1] / "samples" / DEMO_SAMPLE
 
 
-DEMO_SAMPLE = "bridge_from_stills.jsonl"
-
-
 @app.command()
 def demo(
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Write the overlay video to this .mp4 instead of a window.",
-            dir_okay=False,
-        ),
-    ] = None,
+    out: OutOption = None,
 ) -> None:
     """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
     sample = _demo_sample()
