@@ -8,6 +8,7 @@ arguments); 3 an installation problem (the pose model is missing or damaged).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from contextlib import ExitStack
@@ -20,6 +21,7 @@ from posecheck import __version__, overlay, recording, video
 from posecheck.checks import Verdict, target_text
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.geometry import JOINTS
+from posecheck.html_report import write_html
 from posecheck.pipeline import Coach, PhotoResult, PoseSummary, describe_photos, detections
 from posecheck.reference import (
     Prescription,
@@ -29,12 +31,15 @@ from posecheck.reference import (
     load_file,
     load_references,
 )
+from posecheck.report import ScoreReport
+from posecheck.scoring import ScoreOptions, score_video
 from posecheck.session import EventKind, Phase, RepSummary, SessionConfig
 
 EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
 EXIT_SETUP = 3
+DEFAULT_WORKERS = os.cpu_count() or 1
 
 app = typer.Typer(
     name="posecheck",
@@ -598,6 +603,122 @@ def demo(
     _coach(
         reference, config, sample, mirror=False, record=None, out=target, fps=_source_fps(sample)
     )
+
+
+def _per_video(path: Path | None, video_path: Path, several: bool) -> Path | None:
+    """With several videos, each gets its own output: report.html -> report-clip1.html."""
+    if path is None or not several:
+        return path
+    return path.with_name(f"{path.stem}-{video_path.stem}{path.suffix}")
+
+
+def _human_report(report: ScoreReport) -> str:
+    lines = [
+        f"{report.video.path}: {report.stretch} · {report.verdict_text()}",
+        f"  {report.video.duration_s:.1f} s of video, person visible "
+        f"{report.person_visible_pct:.0f}%, time in form {report.time_in_form_s:.1f} s",
+    ]
+    lines += [f"  {line}" for line in _rep_lines(report.reps, report.reps_prescribed)]
+    lines.append(
+        f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
+    )
+    return "\n".join(lines)
+
+
+@app.command()
+def score(
+    videos: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Recorded videos, or landmark recordings (.jsonl).", show_default=False
+        ),
+    ],
+    stretch: StretchOption,
+    as_json: JsonOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Write a self-contained HTML report here.", dir_okay=False),
+    ] = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write one row per frame here.", dir_okay=False)
+    ] = None,
+    annotated: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotated", help="Write the video with the overlay here (.mp4).", dir_okay=False
+        ),
+    ] = None,
+    sample_fps: Annotated[
+        float | None,
+        typer.Option(
+            "--sample-fps", help="Score only this many frames per second (faster).", min=1
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Processes for pose estimation (default: CPU cores).", min=1
+        ),
+    ] = DEFAULT_WORKERS,
+    hold: Annotated[
+        float | None,
+        typer.Option("--hold", help="Hold seconds, instead of the prescription's.", min=1),
+    ] = None,
+    refs: RefsOption = None,
+) -> None:
+    """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
+    reference = _reference(refs, stretch)
+    several = len(videos) > 1
+    failed = False
+    for path in videos:
+        options = ScoreOptions(
+            sample_fps=sample_fps,
+            workers=workers,
+            csv_path=_per_video(csv_path, path, several),
+            annotated_path=_per_video(annotated, path, several),
+            config=SessionConfig(hold_s=hold),
+        )
+        try:
+            report = _score_one(path, reference, options, show_progress=not as_json)
+            html_path = _per_video(html, path, several)
+            if html_path is not None:
+                write_html(report, html_path)
+        except ModelError as error:
+            _error(str(error))
+            raise typer.Exit(EXIT_SETUP) from None
+        except PosecheckError as error:
+            _error(str(error))
+            failed = True
+            continue
+        if as_json:
+            typer.echo(json.dumps(report.to_json()))
+        else:
+            typer.echo(_human_report(report))
+            for label, written in (
+                ("HTML report", html_path),
+                ("CSV", options.csv_path),
+                ("annotated video", options.annotated_path),
+            ):
+                if written is not None:
+                    typer.echo(f"  {label}: {written}")
+    raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+def _score_one(
+    path: Path, reference: Reference, options: ScoreOptions, *, show_progress: bool
+) -> ScoreReport:
+    """Score with a progress bar on a terminal; none when output is piped."""
+    if not (show_progress and sys.stderr.isatty()):
+        return score_video(path, reference, options)
+    from rich.progress import Progress  # only needed on a terminal
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"scoring {path.name}", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        return score_video(path, reference, options, advance)
 
 
 def main() -> None:

@@ -322,11 +322,13 @@ class Session:
         seconds = (timestamp_ms - self._rep_start_ms) / 1000.0
         failing = set()
         for r in verdict.results:
+            if r.status == Status.UNKNOWN:
+                continue  # not judged this frame: neither a pass nor a fail
             frames = self._check_frames.setdefault(r.check.id, [0, 0])
             frames[1] += 1
             if r.status == Status.PASS:
                 frames[0] += 1
-            elif r.status == Status.FAIL:
+            else:
                 failing.add(r.check.id)
                 self._open_faults.setdefault(r.check.id, (timestamp_ms, r.cue))
         for check_id in list(self._open_faults):

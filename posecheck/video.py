@@ -218,21 +218,28 @@ def probe_video(path: Path) -> VideoInfo:
         capture.release()
 
 
-def video_frames(path: Path) -> Iterator[tuple[Frame, int]]:
+def video_frames(
+    path: Path, start_frame: int = 0, end_frame: int | None = None
+) -> Iterator[tuple[Frame, int]]:
     """Yield (frame, timestamp_ms) from a video file, timed by the file's own frame times.
 
     A time not greater than the previous one (some containers give 0 or repeats)
     becomes previous + round(1000 / fps), or previous + 1 when fps is unknown.
     cv2 turns frames upright by the rotation metadata (CAP_PROP_ORIENTATION_AUTO
     is on by default and left on). `InputError` surfaces on the first iteration.
-    The file is released however the iteration ends.
+    The file is released however the iteration ends. ``start_frame`` and
+    ``end_frame`` (exclusive) read a part of the file, for work split in chunks.
     """
     capture = _open_video(path)
     try:
         fps = _positive(capture, cv2.CAP_PROP_FPS)
         step = max(1, round(1000 / fps)) if fps else 1
         previous: int | None = None
-        while True:
+        if start_frame > 0:
+            capture.set(cv2.CAP_PROP_POS_FRAMES, start_frame)
+        index = start_frame
+        while end_frame is None or index < end_frame:
+            index += 1
             ok, frame = capture.read()
             if not ok or frame is None:
                 break
@@ -244,10 +251,18 @@ def video_frames(path: Path) -> Iterator[tuple[Frame, int]]:
                 stamp = previous + step
             previous = stamp
             yield cast(Frame, frame), stamp
-        if previous is None:
+        if previous is None and start_frame == 0:
             raise _no_frames(path)
     finally:
         capture.release()
+
+
+def encode_jpeg(frame: Frame, quality: int = 85) -> bytes:
+    """A BGR uint8 (H, W, 3) frame as JPEG bytes (for reports)."""
+    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError(f"cv2 could not encode a {frame.dtype} {frame.shape} frame as JPEG")
+    return bytes(encoded.tobytes())
 
 
 def camera_frames(

@@ -1,0 +1,111 @@
+"""How fast `posecheck score` runs, against the model alone, with workers and sampling.
+
+Builds a 1280x720, 30 fps bridge video from two real photos (../shared/data/fedb:
+a timeline from stills, with a slight pan so frames differ; a fault mid-hold),
+then measures in one go:
+
+1. decode + model only (VIDEO mode), one process: the ceiling;
+2. the whole scoring pipeline in one process; the ratio to (1) (target >= 0.9);
+3. the pipeline with --workers 2 (target: >= 1.5x real time on this 2-core machine),
+   and how far its report is from the one-process report;
+4. --sample-fps 10 against full rate (target >= 2.5x faster; held_s within 0.3 s).
+
+Peak memory: run `/usr/bin/time -v python bench/score.py --memory --minutes 10` and
+read "Maximum resident set size" (one process scores a video of that length).
+
+Run by hand from the project root:  python bench/score.py [--seconds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from posecheck import video
+from posecheck.estimator import PoseEstimator
+from posecheck.reference import load_references
+from posecheck.scoring import ScoreOptions, score_video
+from posecheck.session import SessionConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTOS = ROOT.parent / "shared" / "data" / "fedb" / "Butt_Lift_Bridge"
+SIZE_WH = (1280, 720)
+FPS = 30.0
+
+
+def make_video(path: Path, seconds: float) -> None:
+    """Hips down 2 s, lifted, a 2 s drop every 20 s, panned slowly over a 720p frame."""
+    photos = [video.read_image(PHOTOS / n) for n in ("0.jpg", "1.jpg")]
+    w, h = SIZE_WH
+    scale = 1.1 * max(h / photos[0].shape[0], w / photos[0].shape[1])
+    rows = (np.arange(round(photos[0].shape[0] * scale)) / scale).astype(int)
+    cols = (np.arange(round(photos[0].shape[1] * scale)) / scale).astype(int)
+    big = [p[rows][:, cols] for p in photos]
+    with video.VideoWriter(path, FPS) as writer:
+        for i in range(round(seconds * FPS)):
+            t = i / FPS
+            lifted = t >= 2.0 and (t % 20.0) < 18.0
+            dx = round((big[0].shape[1] - w) * (0.5 + 0.5 * math.sin(t / 3)))
+            writer.write(np.ascontiguousarray(big[int(lifted)][:h, dx : dx + w]))
+
+
+def model_only(path: Path) -> float:
+    start = time.perf_counter()
+    with PoseEstimator("video") as estimator:
+        for frame, ts in video.video_frames(path):
+            estimator.detect(frame, ts)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the test video")
+    parser.add_argument("--memory", action="store_true", help="only score once (for time -v)")
+    parser.add_argument("--minutes", type=float, default=0.0, help="video length for --memory")
+    args = parser.parse_args()
+    bridge = load_references()["bridge"]
+    config = SessionConfig(hold_s=15)
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = Path(tmp) / "bridge_720p.mp4"
+        seconds = args.minutes * 60 if args.memory and args.minutes else args.seconds
+        make_video(clip, seconds)
+        if args.memory:
+            report = score_video(clip, bridge, ScoreOptions(config=config, workers=1))
+            print(f"scored {seconds:.0f} s of video in {report.processing_s:.1f} s")
+            return
+        duration = video.probe_video(clip).duration_s
+        ceiling = model_only(clip)
+        one = score_video(clip, bridge, ScoreOptions(config=config, workers=1))
+        two = score_video(clip, bridge, ScoreOptions(config=config, workers=2))
+        sampled = score_video(clip, bridge, ScoreOptions(config=config, sample_fps=10))
+
+    def rt(s: float) -> str:
+        return f"{s:6.1f} s ({duration / s:4.2f}x real time)"
+
+    print(f"{duration:.0f} s of 1280x720 at 30 fps")
+    print(f"  decode + model only, 1 process: {rt(ceiling)}")
+    print(
+        f"  score, 1 process:               {rt(one.processing_s)}"
+        f"  -> {ceiling / one.processing_s:.2f} of the model-only speed"
+    )
+    print(f"  score, 2 workers:               {rt(two.processing_s)}")
+    print(
+        f"  score, --sample-fps 10:         {rt(sampled.processing_s)}"
+        f"  -> {one.processing_s / sampled.processing_s:.1f}x faster than full rate"
+    )
+    for label, other in (("2 workers", two), ("sample 10 fps", sampled)):
+        diffs = [abs(a.held_s - b.held_s) for a, b in zip(one.reps, other.reps, strict=False)]
+        same = [r.completed for r in one.reps] == [r.completed for r in other.reps]
+        print(
+            f"  {label}: same completed reps: {same}; largest held_s difference "
+            f"{max(diffs, default=0.0):.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()

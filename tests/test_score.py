@@ -1,0 +1,193 @@
+"""`posecheck score` on recordings with known content, and on every kind of bad file.
+
+The bridge video here is a timeline assembled from two labelled still photos
+(Butt_Lift_Bridge/0.jpg hips down, 1.jpg hips lifted), not real footage of a
+hold: it is written by the test, so its reps, holds and faults are known.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from posecheck import video
+from posecheck.errors import InputError
+from posecheck.reference import load_references
+from posecheck.scoring import ScoreOptions, score_video
+from posecheck.session import SessionConfig
+from tests.conftest import DATA, ROOT, needs_data
+from tests.test_cli import one_error_line
+from tests.test_live import run_in
+
+FPS = 10.0
+# (seconds, photo): hips down, held, a 2 s fault mid-hold, held again to the end.
+TIMELINE = [(2.0, "0.jpg"), (6.0, "1.jpg"), (2.0, "0.jpg"), (6.0, "1.jpg")]
+
+
+def bridge_video(path: Path, timeline: list[tuple[float, str | None]] = TIMELINE) -> Path:
+    photos = {n: video.read_image(DATA / "Butt_Lift_Bridge" / n) for n in ("0.jpg", "1.jpg")}
+    blank = photos["0.jpg"] * 0 + 90
+    with video.VideoWriter(path, FPS) as writer:
+        for seconds, name in timeline:
+            for _ in range(round(seconds * FPS)):
+                writer.write(photos[name] if name else blank)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bridge_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (DATA / "Butt_Lift_Bridge" / "0.jpg").is_file():
+        pytest.skip(f"real photos not found at {DATA}")
+    return bridge_video(tmp_path_factory.mktemp("clips") / "bridge_from_stills.mp4")
+
+
+@needs_data
+def test_a_hold_paused_in_the_middle_resumes_and_completes(bridge_clip: Path):
+    report = score_video(
+        bridge_clip, load_references()["bridge"], ScoreOptions(config=SessionConfig(hold_s=8))
+    )
+    (rep,) = report.reps
+    assert rep.completed and rep.held_s == pytest.approx(8.0)
+    # Lifted from 2 s, confirmed for 1 s, held 3-8 s; the hips drop at 8 s and the
+    # hold pauses; they lift again at 10 s and the last 3 s finish near 13 s.
+    assert rep.start_s == pytest.approx(3.0, abs=0.3)
+    assert rep.end_s == pytest.approx(13.0, abs=0.5)
+    (fault,) = rep.faults
+    assert fault.check_id == "hips-lifted"
+    assert rep.start_s + fault.start_s == pytest.approx(8.0, abs=0.4)
+    assert rep.start_s + fault.end_s == pytest.approx(10.0, abs=0.4)
+    data = report.to_json()
+    assert data["summary"]["reps_completed"] == 1 and data["summary"]["reps_prescribed"] == 1
+    assert data["summary"]["person_visible_pct"] == 100.0
+    assert data["video"]["frames"] == 160 and data["video"]["fps"] == FPS
+    assert 50 <= data["summary"]["score"] < 100  # completed, with a fault on the way
+    assert report.snapshots and "Lift your hips" in report.snapshots[0].caption
+
+
+@needs_data
+def test_the_same_numbers_with_two_workers_and_every_run(bridge_clip: Path):
+    bridge = load_references()["bridge"]
+    config = SessionConfig(hold_s=8)
+    one = score_video(bridge_clip, bridge, ScoreOptions(config=config)).to_json()
+    again = score_video(bridge_clip, bridge, ScoreOptions(config=config)).to_json()
+    two = score_video(bridge_clip, bridge, ScoreOptions(config=config, workers=2)).to_json()
+    assert one["reps"] == again["reps"]  # deterministic: time comes from the video
+    assert [r["completed"] for r in two["reps"]] == [r["completed"] for r in one["reps"]]
+    for a, b in zip(one["reps"], two["reps"], strict=True):
+        assert abs(a["held_s"] - b["held_s"]) <= 0.2
+        assert abs(a["end_s"] - b["end_s"]) <= 0.5
+
+
+@needs_data
+def test_sampling_10_fps_of_a_30_fps_video_gives_the_same_reps(tmp_path: Path):
+    clip = tmp_path / "bridge30.mp4"
+    photos = {n: video.read_image(DATA / "Butt_Lift_Bridge" / n) for n in ("0.jpg", "1.jpg")}
+    with video.VideoWriter(clip, 30.0) as writer:
+        for seconds, name in TIMELINE:
+            for _ in range(round(seconds * 30)):
+                writer.write(photos[name])
+    bridge = load_references()["bridge"]
+    config = SessionConfig(hold_s=8)
+    full = score_video(clip, bridge, ScoreOptions(config=config))
+    sampled = score_video(clip, bridge, ScoreOptions(config=config, sample_fps=10))
+    assert [r.completed for r in sampled.reps] == [r.completed for r in full.reps] == [True]
+    assert abs(sampled.reps[0].held_s - full.reps[0].held_s) <= 0.3
+
+
+@needs_data
+def test_cli_writes_json_csv_and_annotated_video(bridge_clip: Path, tmp_path: Path):
+    csv_path, annotated = tmp_path / "frames.csv", tmp_path / "overlay.mp4"
+    result = run_in(
+        tmp_path,
+        "score",
+        str(bridge_clip),
+        "--stretch",
+        "bridge",
+        "--hold",
+        "8",
+        "--json",
+        "--csv",
+        str(csv_path),
+        "--annotated",
+        str(annotated),
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    for key in ("video", "stretch", "prescription", "reps", "summary", "timing"):
+        assert key in data
+    assert set(data["reps"][0]) >= {
+        "side",
+        "start_s",
+        "end_s",
+        "held_s",
+        "target_s",
+        "completed",
+        "form_pct",
+        "pass_rate",
+        "faults",
+    }
+    assert set(data["summary"]) >= {
+        "score",
+        "reps_completed",
+        "reps_prescribed",
+        "time_in_form_s",
+        "person_visible_pct",
+    }
+    assert set(data["timing"]) == {"processing_s", "realtime_factor"}
+    rows = csv_path.read_text().splitlines()
+    assert len(rows) == 161  # a header and one row per frame
+    assert rows[0].startswith("timestamp_ms,person,phase,rep,side,held_s,score,hips-lifted_value")
+    assert video.probe_video(annotated).frame_count == 160
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_a_clip_with_people_but_no_stretch_says_so(tmp_path: Path):
+    result = run_in(
+        tmp_path,
+        "score",
+        str(ROOT / "samples" / "pose2sim_cam01_portrait.mp4"),
+        "--stretch",
+        "bridge",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["verdict"] == "The Bridge position was never reached."
+    assert summary["person_visible_pct"] > 90 and summary["reps_completed"] == 0
+
+
+@needs_data
+def test_a_video_with_nobody_in_it_is_a_report_not_a_crash(tmp_path: Path):
+    empty = bridge_video(tmp_path / "empty.mp4", [(2.0, None)])
+    report = score_video(empty, load_references()["bridge"])
+    assert report.person_visible_pct == 0 and report.reps == []
+    assert report.verdict_text() == "No person was found anywhere in the recording."
+
+
+def test_bad_files_are_one_line_each_and_the_rest_still_run(tmp_path: Path):
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video\n" * 100)
+    good = ROOT / "samples" / "bridge_from_stills.jsonl"
+    truncated = tmp_path / "cut.mp4"
+    truncated.write_bytes((ROOT / "samples" / "pose2sim_cam01_portrait.mp4").read_bytes()[:5000])
+    zero = tmp_path / "zero.mp4"
+    zero.write_bytes(b"")
+    for bad in (text, truncated, zero, tmp_path / "missing.mp4"):
+        result = run_in(tmp_path, "score", str(bad), str(good), "--stretch", "bridge", "--json")
+        assert result.returncode == 1, (bad, result.stderr)
+        assert one_error_line(result).startswith(f"error: {bad}: ")
+        assert json.loads(result.stdout)["stretch"] == "bridge"  # the good one still ran
+
+
+def test_outputs_are_not_left_half_written_when_scoring_fails(tmp_path: Path):
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video\n" * 100)
+    with pytest.raises(InputError):
+        score_video(
+            text,
+            load_references()["bridge"],
+            ScoreOptions(csv_path=tmp_path / "f.csv", annotated_path=tmp_path / "a.mp4"),
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.mp4"]
