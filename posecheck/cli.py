@@ -123,6 +123,10 @@ OutOption = Annotated[
         "--out", help="Write the overlay video to this .mp4 instead of a window.", dir_okay=False
     ),
 ]
+HoldOption = Annotated[
+    float | None,
+    typer.Option("--hold", help="Hold seconds, instead of the prescription's.", min=1),
+]
 ImagesArgument = Annotated[
     list[Path],
     typer.Argument(help="Photos, or folders of photos (JPEG, PNG, BMP, WebP).", show_default=False),
@@ -531,10 +535,7 @@ def live(
             "--side", help="Start on this side: left or right (default: the side you take)."
         ),
     ] = None,
-    hold: Annotated[
-        float | None,
-        typer.Option("--hold", help="Hold seconds, instead of the prescription's.", min=1),
-    ] = None,
+    hold: HoldOption = None,
     no_mirror: Annotated[
         bool, typer.Option("--no-mirror", help="Do not mirror the camera picture.")
     ] = False,
@@ -660,10 +661,7 @@ def score(
             "--workers", help="Processes for pose estimation (default: CPU cores).", min=1
         ),
     ] = DEFAULT_WORKERS,
-    hold: Annotated[
-        float | None,
-        typer.Option("--hold", help="Hold seconds, instead of the prescription's.", min=1),
-    ] = None,
+    hold: HoldOption = None,
     refs: RefsOption = None,
 ) -> None:
     """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
