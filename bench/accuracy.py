@@ -18,15 +18,15 @@ from __future__ import annotations
 import argparse
 import csv
 from dataclasses import dataclass
-from pathlib import Path
+
+from common import FEDB
 
 from posecheck import video
 from posecheck.checks import Status, Verdict, evaluate
 from posecheck.estimator import PoseEstimator
 from posecheck.reference import load_references
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "fedb"
+DATA = FEDB
 
 
 @dataclass(frozen=True)

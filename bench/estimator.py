@@ -21,38 +21,24 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import FEDB, cover, cpu_name
 
 from posecheck import video
 from posecheck.estimator import PoseEstimator
 
-ROOT = Path(__file__).resolve().parents[1]
-PHOTO = ROOT.parent / "shared" / "data" / "fedb" / "Butt_Lift_Bridge" / "1.jpg"
+PHOTO = FEDB / "Butt_Lift_Bridge" / "1.jpg"
 SIZE_WH = (1280, 720)
 FPS = 30.0
 
 
 def make_video(path: Path, frames: int) -> None:
     """A slow pan across the photo scaled up to fill a 720p frame."""
-    photo = video.read_image(PHOTO)
-    h, w = photo.shape[:2]
-    scale = SIZE_WH[1] * 1.1 / h
-    big = np.repeat(np.repeat(photo, 2, axis=0), 2, axis=1)  # 2x nearest; crop below
-    big = big[: round(h * scale), : round(w * scale)]
+    big = cover(video.read_image(PHOTO), SIZE_WH)
     max_dx = big.shape[1] - SIZE_WH[0]
     with video.VideoWriter(path, FPS) as writer:
         for i in range(frames):
             dx = round(max_dx * i / max(1, frames - 1)) if max_dx > 0 else 0
             writer.write(np.ascontiguousarray(big[: SIZE_WH[1], dx : dx + SIZE_WH[0]]))
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def per_frame_ms(samples: list[float]) -> str:

@@ -22,27 +22,22 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import FEDB, cover, cpu_name
 
 from posecheck import overlay, video
 from posecheck.estimator import PoseEstimator
 from posecheck.pipeline import Coach
 from posecheck.reference import load_references
 
-ROOT = Path(__file__).resolve().parents[1]
-PHOTO = ROOT.parent / "shared" / "data" / "fedb" / "Butt_Lift_Bridge" / "1.jpg"
+PHOTO = FEDB / "Butt_Lift_Bridge" / "1.jpg"
 SIZES = [(640, 480), (1280, 720)]
 FPS = 30.0
 
 
 def make_frames(size_wh: tuple[int, int], count: int) -> list[tuple[np.ndarray, int]]:
     """A slow pan across the photo at ``size_wh``, written to mp4 and decoded back."""
-    photo = video.read_image(PHOTO)
     w, h = size_wh
-    # Scaled (nearest neighbour) to cover the frame with 10% to spare for the pan.
-    scale = 1.1 * max(h / photo.shape[0], w / photo.shape[1])
-    rows = (np.arange(round(photo.shape[0] * scale)) / scale).astype(int)
-    cols = (np.arange(round(photo.shape[1] * scale)) / scale).astype(int)
-    big = photo[rows][:, cols]
+    big = cover(video.read_image(PHOTO), size_wh)
     with tempfile.TemporaryDirectory() as tmp:
         clip = Path(tmp) / "clip.mp4"
         with video.VideoWriter(clip, FPS) as writer:
@@ -50,16 +45,6 @@ def make_frames(size_wh: tuple[int, int], count: int) -> list[tuple[np.ndarray, 
                 dx = round((big.shape[1] - w) * i / max(1, count - 1))
                 writer.write(np.ascontiguousarray(big[:h, dx : dx + w]))
         return list(video.video_frames(clip))
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import FEDB, cover
 
 from posecheck import video
 from posecheck.estimator import PoseEstimator
@@ -32,20 +33,15 @@ from posecheck.reference import load_references
 from posecheck.scoring import ScoreOptions, score_video
 from posecheck.session import SessionConfig
 
-ROOT = Path(__file__).resolve().parents[1]
-PHOTOS = ROOT.parent / "shared" / "data" / "fedb" / "Butt_Lift_Bridge"
+PHOTOS = FEDB / "Butt_Lift_Bridge"
 SIZE_WH = (1280, 720)
 FPS = 30.0
 
 
 def make_video(path: Path, seconds: float) -> None:
     """Hips down 2 s, lifted, a 2 s drop every 20 s, panned slowly over a 720p frame."""
-    photos = [video.read_image(PHOTOS / n) for n in ("0.jpg", "1.jpg")]
     w, h = SIZE_WH
-    scale = 1.1 * max(h / photos[0].shape[0], w / photos[0].shape[1])
-    rows = (np.arange(round(photos[0].shape[0] * scale)) / scale).astype(int)
-    cols = (np.arange(round(photos[0].shape[1] * scale)) / scale).astype(int)
-    big = [p[rows][:, cols] for p in photos]
+    big = [cover(video.read_image(PHOTOS / n), SIZE_WH) for n in ("0.jpg", "1.jpg")]
     with video.VideoWriter(path, FPS) as writer:
         for i in range(round(seconds * FPS)):
             t = i / FPS

@@ -153,7 +153,8 @@ def _in_frame(pose: Pose, landmarks: Sequence[PoseLandmark]) -> bool:
     return all(0 <= pose.xy_px[lm][0] < w and 0 <= pose.xy_px[lm][1] < h for lm in landmarks)
 
 
-def _limits_text(check: Check) -> str:
+def target_text(check: Check) -> str:
+    """The allowed range in words a person reads, e.g. ``90 ± 15°`` or ``≤ 0.15 len``."""
     lim = check.limits
     unit = {"deg": "°", "len": " len", "ratio": ""}[_suffix(check)]
     if lim.target is not None and lim.tolerance is not None:
@@ -163,11 +164,6 @@ def _limits_text(check: Check) -> str:
     if lim.high is not None:
         return f"≤ {lim.high:g}{unit}"
     return f"≥ {lim.low:g}{unit}"
-
-
-def target_text(check: Check) -> str:
-    """The allowed range in words a person reads, e.g. ``90 ± 15°`` or ``≤ 0.15 len``."""
-    return _limits_text(check)
 
 
 def _suffix(check: Check) -> str:

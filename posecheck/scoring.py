@@ -55,10 +55,12 @@ def video_meta(path: Path) -> VideoMeta:
     if recording.is_recording(path):
         header = recording.read_header(path)
         w, h = header["image_wh"]
-        detections = list(recording.read_detections(path))
-        duration = detections[-1].timestamp_ms / 1000.0 if detections else 0.0
-        fps = float(header.get("fps") or (len(detections) / duration if duration else 0.0))
-        return VideoMeta(str(path), len(detections), fps, duration, w, h)
+        frames, last_ms = 0, 0
+        for detection in recording.read_detections(path):  # counted, not kept
+            frames, last_ms = frames + 1, detection.timestamp_ms
+        duration = last_ms / 1000.0
+        fps = float(header.get("fps") or (frames / duration if duration else 0.0))
+        return VideoMeta(str(path), frames, fps, duration, w, h)
     info = video.probe_video(path)
     return VideoMeta(
         str(path),
@@ -122,13 +124,12 @@ def _chunks(meta: VideoMeta, workers: int) -> list[tuple[int, int, int | None]]:
 def _detections(
     path: Path, meta: VideoMeta, options: ScoreOptions
 ) -> Iterator[tuple[video.Frame | None, Detection]]:
+    keep = _keep(options.sample_fps)
     if recording.is_recording(path):
-        keep = _keep(options.sample_fps)
         for detection in recording.read_detections(path):
             if keep(detection.timestamp_ms):
                 yield None, detection
         return
-    keep = _keep(options.sample_fps)
     if options.workers > 1 and meta.frames > 0 and options.annotated_path is None:
         chunks = _chunks(meta, options.workers)
         with ProcessPoolExecutor(max_workers=len(chunks)) as pool:

@@ -1,0 +1,33 @@
+"""Helpers the benchmark scripts share (run them from the project root)."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+ROOT = Path(__file__).resolve().parents[1]
+FEDB = ROOT.parent / "shared" / "data" / "fedb"
+
+
+def cpu_name() -> str:
+    """The processor's model name, for the line that says where numbers were measured."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def cover(photo: npt.NDArray[np.uint8], size_wh: tuple[int, int]) -> npt.NDArray[np.uint8]:
+    """The photo scaled (nearest neighbour) to cover ``size_wh`` with 10% to spare,
+    so a crop of that size can pan across it."""
+    w, h = size_wh
+    scale = 1.1 * max(h / photo.shape[0], w / photo.shape[1])
+    rows = (np.arange(round(photo.shape[0] * scale)) / scale).astype(int)
+    cols = (np.arange(round(photo.shape[1] * scale)) / scale).astype(int)
+    return photo[rows][:, cols]
