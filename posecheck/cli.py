@@ -719,8 +719,33 @@ def _score_one(
         return score_video(path, reference, options, advance)
 
 
+def _keep_native_noise_off_the_terminal() -> None:
+    """Give Python its own copy of stderr and point file descriptor 2 at /dev/null.
+
+    MediaPipe, TensorFlow Lite and absl write INFO and WARNING lines straight
+    to descriptor 2 from C++, some of them from static destructors after our
+    code has finished, so silencing them around each call is not enough. Our
+    own messages (and typer's usage errors) go through ``sys.stderr``, which
+    now writes to a duplicate of the original descriptor; native code writes
+    to the null device for the whole life of the process, teardown included.
+    """
+    try:
+        sys.stderr.flush()
+        ours = os.dup(2)
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return  # no usable stderr at all: nothing to protect
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    sys.stderr = os.fdopen(
+        ours, "w", buffering=1, encoding=encoding, errors="backslashreplace", closefd=True
+    )
+    os.dup2(null, 2)
+    os.close(null)
+
+
 def main() -> None:
     """Console-script entry point."""
+    _keep_native_noise_off_the_terminal()
     try:
         app()
     except KeyboardInterrupt:

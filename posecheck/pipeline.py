@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,10 @@ def describe_photos(
     on. Raises `ModelError` before the first photo when the model is broken.
     """
     items = video.expand_image_paths_lenient(inputs)
-    with PoseEstimator("image") as estimator:
+    with ExitStack() as stack:
+        # The model loads at the first readable photo: a missing or unreadable
+        # file is reported at once, and a run with no usable input never loads it.
+        estimator: PoseEstimator | None = None
         for item in items:
             if isinstance(item, InputError):
                 yield item
@@ -108,6 +112,8 @@ def describe_photos(
             except InputError as error:
                 yield error
                 continue
+            if estimator is None:
+                estimator = stack.enter_context(PoseEstimator("image"))
             detection = estimator.detect(frame)
             verdict = None if reference is None else checks.evaluate(detection.pose, reference)
             yield PhotoResult(item, frame, detection, summarize(detection), verdict)
