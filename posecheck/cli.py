@@ -12,12 +12,13 @@ import os
 import sys
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from posecheck import __version__, overlay, recording, video
+from posecheck import __version__, outputs, overlay, recording, video
 from posecheck.checks import Verdict, target_text
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.geometry import JOINTS
@@ -53,6 +54,14 @@ app = typer.Typer(
 
 def _error(message: str) -> None:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+
+
+def _fail_on(problems: list[str]) -> None:
+    """Report every output problem found before the work starts, then exit 1."""
+    for line in problems:
+        _error(line)
+    if problems:
+        raise typer.Exit(EXIT_DATA)
 
 
 def _version(value: bool) -> None:
@@ -151,7 +160,7 @@ def _reference(refs: list[Path] | None, stretch: str) -> Reference:
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _annotate(result: PhotoResult, folder: Path) -> Path:
+def _annotate(result: PhotoResult, target: Path) -> Path:
     frame = result.frame
     pose = result.detection.pose
     s = result.summary
@@ -167,9 +176,18 @@ def _annotate(result: PhotoResult, folder: Path) -> Path:
         frame = overlay.draw_caption(frame, ["no person found"])
         if result.verdict is not None and result.verdict.cue:
             frame = overlay.draw_banner(frame, result.verdict.cue)
-    target = folder / f"{result.path.stem}_pose{result.path.suffix.lower()}"
     video.write_image(target, frame)
     return target
+
+
+def _annotation_targets(images: list[Path], folder: Path) -> dict[Path, Path]:
+    """Where each photo's drawing goes: ``<label>_pose.<ext>``, unique across the run."""
+    photos = [p for p in video.expand_image_paths_lenient(images) if isinstance(p, Path)]
+    labels = outputs.unique_labels(photos)
+    return {
+        photo: folder / f"{label}_pose{photo.suffix.lower()}"
+        for photo, label in zip(photos, labels, strict=True)
+    }
 
 
 def _format_value(value: float | None, kind: str) -> str:
@@ -211,12 +229,20 @@ def _run_photos(
     images: list[Path], reference: Reference | None, as_json: bool, annotate: Path | None
 ) -> None:
     """The loop shared by `pose` and `check`: every photo in order, errors in place."""
+    targets: dict[Path, Path] = {}
     if annotate is not None:
         try:
             annotate.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             _error(f"{annotate}: cannot create this folder ({error.strerror}); pick another")
             raise typer.Exit(EXIT_DATA) from None
+        targets = _annotation_targets(images, annotate)
+        problem = outputs.folder_problem(annotate)
+        problems = [f"{annotate}: --annotate {problem}"] if problem else []
+        problems += outputs.check_outputs(
+            list(targets), {f"--annotate ({p.name})": t for p, t in targets.items()}
+        )
+        _fail_on(problems)
     failed = False
     try:
         for item in describe_photos(images, reference):
@@ -239,7 +265,7 @@ def _run_photos(
                 typer.echo(_human_summary(item.path, item.summary))
             if annotate is not None:
                 try:
-                    written = _annotate(item, annotate)
+                    written = _annotate(item, targets[item.path])
                 except InputError as error:
                     _error(str(error))
                     failed = True
@@ -433,6 +459,8 @@ def _coach(
     coach = Coach(reference, config)
     last_ms = 0
     done_ms: int | None = None
+    writer: video.VideoWriter | None = None
+    recorder: recording.RecordingWriter | None = None
     try:
         with ExitStack() as stack:
             window = (
@@ -441,45 +469,50 @@ def _coach(
                 else None
             )
             writer = stack.enter_context(video.VideoWriter(out, fps)) if out is not None else None
-            recorder: recording.RecordingWriter | None = None
             start = time.monotonic()
             first_ms: int | None = None
-            for frame, detection in detections(source, mirror=mirror):
-                if record is not None and recorder is None:
-                    recorder = stack.enter_context(
-                        recording.RecordingWriter(
-                            record, detection.image_wh, stretch=reference.id, fps=fps
+            try:
+                for frame, detection in detections(source, mirror=mirror):
+                    if record is not None and recorder is None:
+                        recorder = stack.enter_context(
+                            recording.RecordingWriter(
+                                record, detection.image_wh, stretch=reference.id, fps=fps
+                            )
                         )
+                    if recorder is not None:
+                        recorder.write(detection)
+                    result = coach.step(detection, frame)
+                    last_ms = detection.timestamp_ms
+                    for event in result.events:
+                        side = f", {event.side}" if event.side else ""
+                        detail = f": {event.detail}" if event.detail else ""
+                        typer.echo(
+                            f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
+                            f" (rep {event.rep} of {coach.session.reps_total}{side}){detail}"
+                        )
+                    canvas = (
+                        frame if frame is not None else overlay.blank_canvas(detection.image_wh)
                     )
-                if recorder is not None:
-                    recorder.write(detection)
-                result = coach.step(detection, frame)
-                last_ms = detection.timestamp_ms
-                for event in result.events:
-                    side = f", {event.side}" if event.side else ""
-                    detail = f": {event.detail}" if event.detail else ""
-                    typer.echo(
-                        f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
-                        f" (rep {event.rep} of {coach.session.reps_total}{side}){detail}"
-                    )
-                canvas = frame if frame is not None else overlay.blank_canvas(detection.image_wh)
-                drawn = overlay.draw_coaching(canvas, result.pose, result.verdict, result.state)
-                if window is not None:
-                    # Play at the source's own pace, as a camera would deliver it.
-                    first_ms = detection.timestamp_ms if first_ms is None else first_ms
-                    wait = (detection.timestamp_ms - first_ms) / 1000 - (time.monotonic() - start)
-                    if wait > 0 and not isinstance(source, int):
-                        time.sleep(wait)
-                    if not window.show(drawn):
-                        break
-                elif writer is not None:
-                    writer.write(drawn)
-                if result.state.phase == Phase.DONE:
-                    done_ms = detection.timestamp_ms if done_ms is None else done_ms
-                    if detection.timestamp_ms - done_ms >= DONE_LINGER_MS:
-                        break
-    except KeyboardInterrupt:
-        typer.echo("stopped")
+                    drawn = overlay.draw_coaching(canvas, result.pose, result.verdict, result.state)
+                    if window is not None:
+                        # Play at the source's own pace, as a camera would deliver it.
+                        first_ms = detection.timestamp_ms if first_ms is None else first_ms
+                        elapsed = time.monotonic() - start
+                        wait = (detection.timestamp_ms - first_ms) / 1000 - elapsed
+                        if wait > 0 and not isinstance(source, int):
+                            time.sleep(wait)
+                        if not window.show(drawn):
+                            break
+                    elif writer is not None:
+                        writer.write(drawn)
+                    if result.state.phase == Phase.DONE:
+                        done_ms = detection.timestamp_ms if done_ms is None else done_ms
+                        if detection.timestamp_ms - done_ms >= DONE_LINGER_MS:
+                            break
+            except KeyboardInterrupt:
+                # Caught inside the `with`, so the video and the recording so far
+                # are finished and kept, as after q or Esc.
+                typer.echo("stopped")
     except ModelError as error:
         _error(str(error))
         raise typer.Exit(EXIT_SETUP) from None
@@ -491,19 +524,33 @@ def _coach(
     for line in _rep_lines(reps, coach.session.reps_total):
         typer.echo(line)
     if out is not None:
-        typer.echo(f"overlay video: {out}")
+        if writer is not None and writer.frames > 0:
+            typer.echo(f"overlay video: {out}")
+        else:
+            typer.echo(f"no frames were shown, so no overlay video was written to {out}")
     if record is not None:
-        typer.echo(f"landmarks recorded: {record}")
+        if recorder is not None:
+            typer.echo(f"landmarks recorded: {record}")
+        else:
+            typer.echo(f"no frames were seen, so no recording was written to {record}")
+
+
+def _check_session_outputs(source: Path | int, out: Path | None, record: Path | None) -> None:
+    """--out and --record must not overwrite the source or each other, and must be writable."""
+    named = {option: path for option, path in (("--out", out), ("--record", record)) if path}
+    _fail_on(outputs.check_outputs([source] if isinstance(source, Path) else [], named))
 
 
 def _output_for(out: Path | None, default_name: str) -> Path | None:
     """None for a window; a file when asked for, or when there is no display."""
     if out is not None:
         return out
-    if video.display_available():
+    if video.display_works():
         return None
     path = Path(default_name)
-    typer.echo(f"no display found: writing the overlay video to {path} instead of a window")
+    display = os.environ.get("DISPLAY")
+    reason = f"the display {display} cannot be used" if display else "no display found"
+    typer.echo(f"{reason}: writing the overlay video to {path} instead of a window")
     return path
 
 
@@ -561,6 +608,7 @@ def live(
         raise typer.Exit(EXIT_DATA) from None
     config = SessionConfig(hold_s=hold, first_side=side)
     target = _output_for(out, "posecheck-live.mp4")
+    _check_session_outputs(src, target, record)
     _coach(
         reference,
         config,
@@ -601,16 +649,44 @@ def demo(
     )
     config = SessionConfig(hold_s=float(hold) if isinstance(hold, int | float) else None)
     target = _output_for(out, "posecheck-demo.mp4")
+    _check_session_outputs(sample, target, None)
     _coach(
         reference, config, sample, mirror=False, record=None, out=target, fps=_source_fps(sample)
     )
 
 
-def _per_video(path: Path | None, video_path: Path, several: bool) -> Path | None:
-    """With several videos, each gets its own output: report.html -> report-clip1.html."""
-    if path is None or not several:
-        return path
-    return path.with_name(f"{path.stem}-{video_path.stem}{path.suffix}")
+@dataclass(frozen=True)
+class _VideoOutputs:
+    html: Path | None
+    csv: Path | None
+    annotated: Path | None
+
+    def named(self) -> dict[str, Path]:
+        pairs = (("--html", self.html), ("--csv", self.csv), ("--annotated", self.annotated))
+        return {option: path for option, path in pairs if path is not None}
+
+
+def _plan_score_outputs(
+    videos: list[Path], html: Path | None, csv_path: Path | None, annotated: Path | None
+) -> list[_VideoOutputs]:
+    """Each video's outputs; with several videos each gets its name added
+    (report.html -> report-clip1.html), keeping folders where names clash.
+    Every problem is reported before any video is scored."""
+    labels = outputs.unique_labels(videos) if len(videos) > 1 else [""] * len(videos)
+
+    def each(path: Path | None, label: str) -> Path | None:
+        return path if path is None or not label else outputs.derived(path, label)
+
+    plan = [
+        _VideoOutputs(each(html, label), each(csv_path, label), each(annotated, label))
+        for label in labels
+    ]
+    named: dict[str, Path] = {}
+    for video_path, planned in zip(videos, plan, strict=True):
+        suffix = f" (for {video_path})" if len(videos) > 1 else ""
+        named.update({f"{option}{suffix}": path for option, path in planned.named().items()})
+    _fail_on(outputs.check_outputs(videos, named))
+    return plan
 
 
 def _human_report(report: ScoreReport) -> str:
@@ -666,19 +742,19 @@ def score(
 ) -> None:
     """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
     reference = _reference(refs, stretch)
-    several = len(videos) > 1
+    plan = _plan_score_outputs(videos, html, csv_path, annotated)
     failed = False
-    for path in videos:
+    for path, planned in zip(videos, plan, strict=True):
         options = ScoreOptions(
             sample_fps=sample_fps,
             workers=workers,
-            csv_path=_per_video(csv_path, path, several),
-            annotated_path=_per_video(annotated, path, several),
+            csv_path=planned.csv,
+            annotated_path=planned.annotated,
             config=SessionConfig(hold_s=hold),
         )
+        html_path = planned.html
         try:
             report = _score_one(path, reference, options, show_progress=not as_json)
-            html_path = _per_video(html, path, several)
             if html_path is not None:
                 write_html(report, html_path)
         except ModelError as error:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import os
+import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -408,6 +410,63 @@ def display_available() -> bool:
         number = display[1:].split(".", 1)[0]
         return (X11_SOCKETS / f"X{number}").exists()
     return True
+
+
+def _x_server_answers(display: str, timeout_s: float) -> bool:
+    """Whether something accepts connections where ``display`` says the X server is."""
+    host, _, rest = display.partition(":")
+    number = rest.split(".", 1)[0]
+    if not number.isdigit():
+        return False
+    try:
+        if host in ("", "unix"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(timeout_s)
+                s.connect(str(X11_SOCKETS / f"X{number}"))
+        else:
+            with socket.create_connection((host, 6000 + int(number)), timeout=timeout_s):
+                pass
+    except OSError:
+        return False
+    return True
+
+
+# Open a window and close it again, in a throwaway process.
+_WINDOW_PROBE = "import cv2; cv2.namedWindow('posecheck'); cv2.waitKey(1); cv2.destroyAllWindows()"
+_window_probes: dict[str, bool] = {}
+
+
+def display_works(timeout_s: float = 15.0) -> bool:
+    """True where a window really opens: `display_available`, then a probe.
+
+    A DISPLAY that names an unreachable or refusing X server makes the
+    opencv wheel's Qt abort the whole process on the first window (SIGABRT,
+    exit 134). So on Linux the server is first asked for a connection, and a
+    throwaway process then opens and closes a window; only if both work does
+    this process risk its own. The answer is kept per DISPLAY value.
+    """
+    if not display_available():
+        return False
+    if sys.platform in ("win32", "darwin"):
+        return True
+    display = os.environ.get("DISPLAY", "")
+    if display not in _window_probes:
+        works = _x_server_answers(display, timeout_s=2.0)
+        if works:
+            try:
+                probe = subprocess.run(
+                    [sys.executable, "-c", _WINDOW_PROBE],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    timeout=timeout_s,
+                    check=False,
+                )
+                works = probe.returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                works = False
+        _window_probes[display] = works
+    return _window_probes[display]
 
 
 class Window:
