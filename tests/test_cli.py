@@ -139,3 +139,30 @@ def test_folder_of_photos_is_read_in_name_order(tmp_path):
     assert result.returncode == 0, result.stderr
     paths = [Path(json.loads(line)["path"]).name for line in result.stdout.splitlines()]
     assert paths == ["0.jpg", "1.jpg"]
+
+
+def test_a_run_of_the_model_leaves_stderr_empty_teardown_included():
+    # MediaPipe writes INFO lines to descriptor 2 from C++, some at process exit.
+    result = run("pose", str(SAMPLE), "--json")
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_module_entry_point_runs_the_same_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "posecheck", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"posecheck {__version__}"
+
+
+def test_a_missing_photo_is_reported_before_the_model_loads(tmp_path):
+    # With the model missing, loading it would exit 3; the missing photo comes first.
+    missing = tmp_path / "nope.jpg"
+    result = run("pose", str(missing), env={estimator.MODEL_ENV: str(tmp_path / "gone.task")})
+    assert result.returncode == 1
+    assert one_error_line(result) == f"error: {missing}: no such file or folder; check the path"
