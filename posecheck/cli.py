@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,11 +19,12 @@ from typing import Annotated, Any
 import typer
 
 from posecheck import __version__, outputs, overlay, recording, video
+from posecheck import live as live_session
 from posecheck.checks import Verdict, target_text
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.geometry import JOINTS
 from posecheck.html_report import write_html
-from posecheck.pipeline import Coach, PhotoResult, PoseSummary, describe_photos, detections
+from posecheck.pipeline import PhotoResult, PoseSummary, describe_photos
 from posecheck.reference import (
     Prescription,
     Reference,
@@ -34,7 +35,7 @@ from posecheck.reference import (
 )
 from posecheck.report import ScoreReport
 from posecheck.scoring import ScoreOptions, score_video
-from posecheck.session import EventKind, Phase, RepSummary, SessionConfig
+from posecheck.session import Event, EventKind, RepSummary, SessionConfig
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -54,6 +55,21 @@ app = typer.Typer(
 
 def _error(message: str) -> None:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+
+
+def _exit_code(error: PosecheckError) -> int:
+    """The one mapping from posecheck's errors to exit codes (see the module docstring)."""
+    return EXIT_SETUP if isinstance(error, ModelError) else EXIT_DATA
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn posecheck's own errors into one red line and their exit code."""
+    try:
+        yield
+    except PosecheckError as error:
+        _error(str(error))
+        raise typer.Exit(_exit_code(error)) from None
 
 
 def _fail_on(problems: list[str]) -> None:
@@ -272,12 +288,9 @@ def _run_photos(
                     continue
                 if not as_json:
                     typer.echo(f"  annotated: {written}")
-    except ModelError as error:
-        _error(str(error))
-        raise typer.Exit(EXIT_SETUP) from None
     except PosecheckError as error:
         _error(str(error))
-        raise typer.Exit(EXIT_DATA) from None
+        raise typer.Exit(_exit_code(error)) from None
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
 
 
@@ -426,8 +439,6 @@ EVENT_TEXT = {
     EventKind.REST_STARTED: "rest",
     EventKind.SESSION_DONE: "all reps done",
 }
-# After the last rep, keep the "Done" screen up this long.
-DONE_LINGER_MS = 2000
 
 
 def _rep_lines(reps: list[RepSummary], total: int) -> list[str]:
@@ -445,6 +456,15 @@ def _rep_lines(reps: list[RepSummary], total: int) -> list[str]:
     return lines
 
 
+def _print_event(event: Event, reps_total: int) -> None:
+    side = f", {event.side}" if event.side else ""
+    detail = f": {event.detail}" if event.detail else ""
+    typer.echo(
+        f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
+        f" (rep {event.rep} of {reps_total}{side}){detail}"
+    )
+
+
 def _coach(
     reference: Reference,
     config: SessionConfig,
@@ -456,72 +476,28 @@ def _coach(
     fps: float,
 ) -> None:
     """Run a coached session from a source to a window (out is None) or an mp4."""
-    coach = Coach(reference, config)
-    last_ms = 0
-    done_ms: int | None = None
-    writer: video.VideoWriter | None = None
-    recorder: recording.RecordingWriter | None = None
-    try:
-        with ExitStack() as stack:
-            window = (
-                stack.enter_context(video.Window(f"posecheck: {reference.name}"))
-                if out is None
-                else None
-            )
-            writer = stack.enter_context(video.VideoWriter(out, fps)) if out is not None else None
-            start = time.monotonic()
-            first_ms: int | None = None
-            try:
-                for frame, detection in detections(source, mirror=mirror):
-                    if record is not None and recorder is None:
-                        recorder = stack.enter_context(
-                            recording.RecordingWriter(
-                                record, detection.image_wh, stretch=reference.id, fps=fps
-                            )
-                        )
-                    if recorder is not None:
-                        recorder.write(detection)
-                    result = coach.step(detection, frame)
-                    last_ms = detection.timestamp_ms
-                    for event in result.events:
-                        side = f", {event.side}" if event.side else ""
-                        detail = f": {event.detail}" if event.detail else ""
-                        typer.echo(
-                            f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
-                            f" (rep {event.rep} of {coach.session.reps_total}{side}){detail}"
-                        )
-                    canvas = (
-                        frame if frame is not None else overlay.blank_canvas(detection.image_wh)
-                    )
-                    drawn = overlay.draw_coaching(canvas, result.pose, result.verdict, result.state)
-                    if window is not None:
-                        # Play at the source's own pace, as a camera would deliver it.
-                        first_ms = detection.timestamp_ms if first_ms is None else first_ms
-                        elapsed = time.monotonic() - start
-                        wait = (detection.timestamp_ms - first_ms) / 1000 - elapsed
-                        if wait > 0 and not isinstance(source, int):
-                            time.sleep(wait)
-                        if not window.show(drawn):
-                            break
-                    elif writer is not None:
-                        writer.write(drawn)
-                    if result.state.phase == Phase.DONE:
-                        done_ms = detection.timestamp_ms if done_ms is None else done_ms
-                        if detection.timestamp_ms - done_ms >= DONE_LINGER_MS:
-                            break
-            except KeyboardInterrupt:
-                # Caught inside the `with`, so the video and the recording so far
-                # are finished and kept, as after q or Esc.
-                typer.echo("stopped")
-    except ModelError as error:
-        _error(str(error))
-        raise typer.Exit(EXIT_SETUP) from None
-    except PosecheckError as error:
-        _error(str(error))
-        raise typer.Exit(EXIT_DATA) from None
-    finally:
-        reps = coach.finish(last_ms)
-    for line in _rep_lines(reps, coach.session.reps_total):
+    with _reported(), ExitStack() as stack:
+        sink: live_session.FrameSink
+        writer: video.VideoWriter | None = None
+        if out is None:
+            window = stack.enter_context(video.Window(f"posecheck: {reference.name}"))
+            sink = live_session.WindowSink(window, paced=not isinstance(source, int))
+        else:
+            writer = stack.enter_context(video.VideoWriter(out, fps))
+            sink = live_session.VideoSink(writer)
+        result = live_session.run_session(
+            source,
+            reference,
+            config,
+            sinks=[sink],
+            on_event=_print_event,
+            mirror=mirror,
+            record=record,
+            fps=fps,
+        )
+    if result.interrupted:
+        typer.echo("stopped")
+    for line in _rep_lines(result.reps, result.reps_total):
         typer.echo(line)
     if out is not None:
         if writer is not None and writer.frames > 0:
@@ -529,7 +505,7 @@ def _coach(
         else:
             typer.echo(f"no frames were shown, so no overlay video was written to {out}")
     if record is not None:
-        if recorder is not None:
+        if result.recorded_frames:
             typer.echo(f"landmarks recorded: {record}")
         else:
             typer.echo(f"no frames were seen, so no recording was written to {record}")
@@ -601,11 +577,8 @@ def live(
         raise typer.Exit(EXIT_USAGE)
     reference = _reference(refs, stretch)
     src: Path | int = source if source is not None else camera
-    try:
+    with _reported():
         fps = _source_fps(src)
-    except PosecheckError as error:
-        _error(str(error))
-        raise typer.Exit(EXIT_DATA) from None
     config = SessionConfig(hold_s=hold, first_side=side)
     target = _output_for(out, "posecheck-live.mp4")
     _check_session_outputs(src, target, record)
@@ -757,12 +730,11 @@ def score(
             report = _score_one(path, reference, options, show_progress=not as_json)
             if html_path is not None:
                 write_html(report, html_path)
-        except ModelError as error:
-            _error(str(error))
-            raise typer.Exit(EXIT_SETUP) from None
         except PosecheckError as error:
             _error(str(error))
-            failed = True
+            if _exit_code(error) == EXIT_SETUP:
+                raise typer.Exit(EXIT_SETUP) from None
+            failed = True  # a data error: this video only, the others still run
             continue
         if as_json:
             typer.echo(json.dumps(report.to_json()))

@@ -1,0 +1,142 @@
+"""Live coaching as a library function: a source in, coached frames out to sinks.
+
+`run_session` owns the frame loop that `posecheck live` and `posecheck demo`
+run: detections from the source, the coach (smoothing, checks, session), the
+overlay, and whatever sinks the caller gives it (a window, a video file). A
+landmark recording of the session is kept when asked. It prints nothing: each
+event goes to the caller's ``on_event``, and the result says what happened, so
+the CLI decides the words.
+
+Ctrl-C inside the loop ends the session the same way as pressing q: the
+sinks are closed normally, so the video and the recording so far are kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from posecheck import overlay, recording, video
+from posecheck.pipeline import Coach, CoachFrame, detections
+from posecheck.reference import Reference
+from posecheck.session import Event, Phase, RepSummary, SessionConfig
+
+# After the last rep, keep the "Done" screen up this long.
+DONE_LINGER_MS = 2000
+
+
+class FrameSink(Protocol):
+    """Where drawn frames go. ``show`` returns False when the user wants to stop."""
+
+    def show(self, drawn: video.Frame, result: CoachFrame) -> bool: ...
+
+
+class WindowSink:
+    """Shows frames in a window. A file source is played at its own pace, as a
+    camera would deliver it; a camera is shown as fast as it comes."""
+
+    def __init__(self, window: video.Window, *, paced: bool) -> None:
+        self.window = window
+        self.paced = paced
+        self._start = time.monotonic()
+        self._first_ms: int | None = None
+
+    def show(self, drawn: video.Frame, result: CoachFrame) -> bool:
+        if self.paced:
+            t = result.detection.timestamp_ms
+            self._first_ms = t if self._first_ms is None else self._first_ms
+            wait = (t - self._first_ms) / 1000 - (time.monotonic() - self._start)
+            if wait > 0:
+                time.sleep(wait)
+        return self.window.show(drawn)
+
+
+class VideoSink:
+    """Writes every frame to a video file (see `video.VideoWriter`)."""
+
+    def __init__(self, writer: video.VideoWriter) -> None:
+        self.writer = writer
+
+    def show(self, drawn: video.Frame, result: CoachFrame) -> bool:
+        self.writer.write(drawn)
+        return True
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """What a live session did. ``recorded_frames`` is None when nothing was asked
+    to be recorded, 0 when the source gave no frame (and so no file was written)."""
+
+    reps: list[RepSummary]
+    reps_total: int
+    interrupted: bool
+    frames: int
+    recorded_frames: int | None
+
+
+def run_session(
+    source: Path | int,
+    reference: Reference,
+    config: SessionConfig | None = None,
+    *,
+    sinks: Sequence[FrameSink] = (),
+    on_event: Callable[[Event, int], None] = lambda event, total: None,
+    mirror: bool = False,
+    record: Path | None = None,
+    fps: float = 30.0,
+) -> SessionResult:
+    """Coach one session from ``source`` (a camera index, a video, or a recording).
+
+    ``on_event(event, reps_total)`` is called for every session event as it
+    happens. The loop ends when the source ends, a sink asks to stop, Ctrl-C is
+    pressed, or `DONE_LINGER_MS` after the last rep. Posecheck's own errors
+    (`InputError`, `ModelError`) propagate to the caller; the sinks and the
+    recording are closed either way.
+    """
+    coach = Coach(reference, config)
+    last_ms = 0
+    frames = 0
+    done_ms: int | None = None
+    interrupted = False
+    recorder: recording.RecordingWriter | None = None
+    try:
+        with ExitStack() as stack:
+            try:
+                for frame, detection in detections(source, mirror=mirror):
+                    if record is not None and recorder is None:
+                        recorder = stack.enter_context(
+                            recording.RecordingWriter(
+                                record, detection.image_wh, stretch=reference.id, fps=fps
+                            )
+                        )
+                    if recorder is not None:
+                        recorder.write(detection)
+                    result = coach.step(detection, frame)
+                    last_ms = detection.timestamp_ms
+                    frames += 1
+                    for event in result.events:
+                        on_event(event, coach.session.reps_total)
+                    if sinks:
+                        canvas = (
+                            frame if frame is not None else overlay.blank_canvas(detection.image_wh)
+                        )
+                        drawn = overlay.draw_coaching(
+                            canvas, result.pose, result.verdict, result.state
+                        )
+                        if not all([sink.show(drawn, result) for sink in sinks]):
+                            break
+                    if result.state.phase == Phase.DONE:
+                        done_ms = detection.timestamp_ms if done_ms is None else done_ms
+                        if detection.timestamp_ms - done_ms >= DONE_LINGER_MS:
+                            break
+            except KeyboardInterrupt:
+                # Caught inside the `with`, so what was written so far is kept.
+                interrupted = True
+    finally:
+        reps = coach.finish(last_ms)
+    recorded = None if record is None else (0 if recorder is None else recorder.frames)
+    return SessionResult(reps, coach.session.reps_total, interrupted, frames, recorded)
