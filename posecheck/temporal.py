@@ -115,7 +115,6 @@ class SteadyJudge:
         self._tracks: dict[str, _CheckTrack] = {}
         self._gates: deque[tuple[int, tuple[GateResult, ...]]] = deque()
         self._sides: deque[tuple[int, str | None]] = deque()
-        self._steady: Verdict | None = None
 
     @property
     def raw(self) -> Verdict | None:
@@ -143,7 +142,6 @@ class SteadyJudge:
                 steady = replace(raw, gates=gates, aligned=False, score=0, cue=gates[0].cue)
             for result in raw.results:
                 self._measure(result, timestamp_ms)
-            self._steady = steady
             return steady
 
         results = []
@@ -175,7 +173,7 @@ class SteadyJudge:
                 unseen_cue(min(unknown, key=lambda r: r.check.priority).check) if unknown else None
             )
         hard_gate_failed = any(r.check.gate for r in failing)
-        steady = replace(
+        return replace(
             base,
             person=True,
             gates=gates,
@@ -185,8 +183,6 @@ class SteadyJudge:
             score=0 if not gates_ok or hard_gate_failed else bounded_score(results),
             cue=cue,
         )
-        self._steady = steady
-        return steady
 
     # --- the window ------------------------------------------------------------
 
