@@ -16,8 +16,8 @@ from posecheck.checks import Status, Verdict
 from posecheck.reference import Prescription, Reference
 from posecheck.temporal import is_good
 
-# How long every check must pass before a hold starts. A static hold lasts
-# 12-30 s, so a full second of proof costs little and keeps a hold from
+# How long every check must pass before a hold starts. The catalog's static
+# holds last 20-30 s, so a full second of proof costs little and keeps a hold from
 # starting on a pose passed through on the way in. A dynamic rep holds its end
 # position for only a couple of seconds, and a second of proof would eat
 # half of it. The windowed verdict already needs the pose in more than half
