@@ -37,6 +37,7 @@ FloatArray = npt.NDArray[np.float64]
 class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
+    BORDERLINE = "borderline"
     UNKNOWN = "unknown"
 
 

@@ -24,6 +24,7 @@ from posecheck.landmarks import Detection, Pose, side_landmark
 from posecheck.reference import Reference
 from posecheck.session import CoachState, Event, RepSummary, Session, SessionConfig
 from posecheck.smoothing import PoseSmoother
+from posecheck.temporal import SteadyJudge
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,10 @@ class CoachFrame:
 
 
 class Coach:
-    """Detections in, coached frames out: smoothing -> checks -> session.
+    """Detections in, coached frames out: smoothing -> windowed checks -> session.
 
+    Each check is judged on a short window of frames (`temporal.SteadyJudge`),
+    not on the frame alone, so one bad frame does not flip a verdict.
     Pure and deterministic: time comes from each detection's timestamp.
     """
 
@@ -145,13 +148,12 @@ class Coach:
         self.reference = reference
         self.session = Session(reference, config)
         self._smoother = PoseSmoother()
-        self._previous: Verdict | None = None
+        self._judge = SteadyJudge(reference)
 
     def step(self, detection: Detection, frame: npt.NDArray[np.uint8] | None = None) -> CoachFrame:
         t = detection.timestamp_ms
         pose = self._smoother.update(detection.pose, t)
-        verdict = checks.evaluate(pose, self.reference, self._previous)
-        self._previous = verdict
+        verdict = self._judge.update(pose, t)
         events = tuple(self.session.update(verdict, t))
         return CoachFrame(frame, detection, pose, verdict, events, self.session.state(verdict, t))
 

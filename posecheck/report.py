@@ -29,6 +29,13 @@ from posecheck.session import Phase, RepSummary, rep_plan
 SCORED_PHASES = (Phase.HOLDING, Phase.PAUSED)
 
 
+def form_pct(rep: RepSummary) -> float:
+    """The share of a rep's held time spent in form, 0-100."""
+    if rep.held_s <= 0:
+        return 0.0
+    return round(min(100.0, max(0.0, 100.0 * rep.in_form_s / rep.held_s)), 1)
+
+
 @dataclass(frozen=True)
 class VideoMeta:
     path: str
@@ -122,7 +129,7 @@ class ScoreReport:
                     "held_s": round(r.held_s, 3),
                     "target_s": r.target_s,
                     "completed": r.completed,
-                    "form_pct": round(100 * r.in_form_s / r.held_s, 1) if r.held_s else 0.0,
+                    "form_pct": form_pct(r),
                     "pass_rate": {k: round(v, 3) for k, v in r.pass_rate.items()},
                     "main_fault": r.main_fault,
                     "faults": [
@@ -182,7 +189,9 @@ class ReportBuilder:
             series.values.append(None if r.value is None else round(r.value, 3))
             series.statuses.append(str(r.status))
         if result.state.phase in SCORED_PHASES:
-            self._rep_scores.setdefault(result.state.rep, []).append(verdict.score)
+            # A form score is 0-100 whatever produced it.
+            score = min(100, max(0, verdict.score))
+            self._rep_scores.setdefault(result.state.rep, []).append(score)
 
     def build(
         self,

@@ -14,6 +14,18 @@ from enum import StrEnum
 
 from posecheck.checks import Status, Verdict
 from posecheck.reference import Prescription, Reference
+from posecheck.temporal import is_good
+
+# How long every check must pass before a hold starts. The catalog's static
+# holds last 20-30 s, so a full second of proof costs little and keeps a hold from
+# starting on a pose passed through on the way in. A dynamic rep holds its end
+# position for only a couple of seconds, and a second of proof would eat
+# half of it. The windowed verdict already needs the pose in more than half
+# of its 0.5 s window before a check passes, so 0.3 s on top still asks for
+# about half a second in the end position: more than a limb swinging through
+# it spends there.
+STATIC_CONFIRM_S = 1.0
+DYNAMIC_CONFIRM_S = 0.3
 
 
 class Phase(StrEnum):
@@ -108,13 +120,15 @@ class RepSummary:
 class SessionConfig:
     """Timing of a session, in seconds.
 
-    ``hold_s`` overrides the prescription's hold; ``first_side`` fixes the side
-    of the first rep (default: whichever side the person takes). With
-    ``release_between_reps`` (dynamic stretches) the next rep starts only after
-    the person has left the end position, instead of after ``rest_s``.
+    ``confirm_s`` defaults to `STATIC_CONFIRM_S`, or `DYNAMIC_CONFIRM_S` with
+    ``release_between_reps``. ``hold_s`` overrides the prescription's hold;
+    ``first_side`` fixes the side of the first rep (default: whichever side
+    the person takes). With ``release_between_reps`` (dynamic stretches) the
+    next rep starts only after the person has left the end position, instead
+    of after ``rest_s``.
     """
 
-    confirm_s: float = 1.0
+    confirm_s: float | None = None
     grace_s: float = 1.0
     rest_s: float = 5.0
     hold_s: float | None = None
@@ -123,7 +137,7 @@ class SessionConfig:
 
     def __post_init__(self) -> None:
         for name in ("confirm_s", "grace_s", "rest_s"):
-            if getattr(self, name) < 0:
+            if getattr(self, name) is not None and getattr(self, name) < 0:
                 raise ValueError(f"SessionConfig.{name} must be >= 0 (got {getattr(self, name)})")
         if self.hold_s is not None and self.hold_s <= 0:
             raise ValueError(f"SessionConfig.hold_s must be > 0 (got {self.hold_s})")
@@ -131,6 +145,13 @@ class SessionConfig:
             raise ValueError(
                 f"SessionConfig.first_side must be 'left' or 'right' (got {self.first_side!r})"
             )
+
+    @property
+    def confirm_time_s(self) -> float:
+        """The confirmation time in force: ``confirm_s``, or the default for the kind of stretch."""
+        if self.confirm_s is not None:
+            return self.confirm_s
+        return DYNAMIC_CONFIRM_S if self.release_between_reps else STATIC_CONFIRM_S
 
 
 def _other(side: str) -> str:
@@ -232,19 +253,23 @@ class Session:
         self._last_ms = timestamp_ms
         events: list[Event] = []
         good = verdict.aligned and self._right_side(verdict)
+        # The rep's side is settled when its hold starts. During the hold the
+        # leg roles of a pose that passes every check either way may flip
+        # (both knees bent alike, say): that is not a fault, so only form counts.
+        in_form = verdict.aligned
 
         if self.phase in (Phase.SETUP, Phase.SWITCH_SIDE):
             events += self._arrive(verdict, good, timestamp_ms)
         elif self.phase == Phase.CONFIRMING:
             if not good:
                 self._enter(Phase.SETUP, timestamp_ms)
-            elif timestamp_ms - self._phase_start_ms >= self.config.confirm_s * 1000:
+            elif timestamp_ms - self._phase_start_ms >= self.config.confirm_time_s * 1000:
                 events += self._start_hold(verdict, timestamp_ms)
         elif self.phase == Phase.HOLDING:
-            events += self._hold(verdict, good, dt_ms, timestamp_ms)
+            events += self._hold(verdict, in_form, dt_ms, timestamp_ms)
         elif self.phase == Phase.PAUSED:
             self._track_checks(verdict, timestamp_ms)
-            if good:
+            if in_form:
                 self._pause_reason = None
                 self.phase = Phase.HOLDING
                 events.append(self._event(EventKind.HOLD_RESUMED, timestamp_ms))
@@ -263,7 +288,7 @@ class Session:
             return []
         self._enter(Phase.CONFIRMING, timestamp_ms)
         events = [self._event(EventKind.IN_POSITION, timestamp_ms)]
-        if self.config.confirm_s <= 0:
+        if self.config.confirm_time_s <= 0:
             events += self._start_hold(verdict, timestamp_ms)
         return events
 
@@ -326,7 +351,7 @@ class Session:
                 continue  # not judged this frame: neither a pass nor a fail
             frames = self._check_frames.setdefault(r.check.id, [0, 0])
             frames[1] += 1
-            if r.status == Status.PASS:
+            if is_good(r.status):
                 frames[0] += 1
             else:
                 failing.add(r.check.id)
@@ -351,7 +376,7 @@ class Session:
             end_s=timestamp_ms / 1000.0,
             held_s=round(min(self._held_ms, self.target_s * 1000) / 1000.0, 3),
             target_s=self.target_s,
-            in_form_s=round(self._in_form_ms / 1000.0, 3),
+            in_form_s=round(min(self._in_form_ms, self._held_ms, self.target_s * 1000) / 1000.0, 3),
             completed=completed,
             pass_rate={k: p / n for k, (p, n) in self._check_frames.items() if n},
             faults=tuple(sorted(self._faults, key=lambda f: f.start_s)),
@@ -424,9 +449,9 @@ class Session:
             text = f"Done: {done} of {self.reps_total} reps"
             cue = None
         progress = 0.0
-        if self.phase == Phase.CONFIRMING and self.config.confirm_s > 0:
+        if self.phase == Phase.CONFIRMING and self.config.confirm_time_s > 0:
             progress = min(
-                1.0, (timestamp_ms - self._phase_start_ms) / (self.config.confirm_s * 1000)
+                1.0, (timestamp_ms - self._phase_start_ms) / (self.config.confirm_time_s * 1000)
             )
         return CoachState(
             phase=self.phase,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pytest
 
@@ -287,3 +288,114 @@ def test_time_must_move_forward_and_config_is_checked():
         SessionConfig(grace_s=-1)
     with pytest.raises(ValueError, match=r"first_side must be 'left' or 'right' \(got 'up'\)"):
         SessionConfig(first_side="up")
+
+
+# --- timing rules of issue 15 ------------------------------------------------
+
+
+def test_a_role_flip_while_every_check_passes_is_not_a_fault():
+    """The working leg's role flips to the other side for 1.5 s mid-hold, in form."""
+    session = Session(reference(1, "each", False, hold_s=5))
+    table = frames(0, 2, GOOD_LEFT) + frames(2, 3.5, GOOD_RIGHT) + frames(3.5, 7, GOOD_LEFT)
+    events = play(session, table)
+    assert E.HOLD_PAUSED not in [k for _, k in events]
+    assert (6.0, E.REP_COMPLETED) in events  # 5 s from the start at 1.0, nothing dropped
+    (rep,) = session.reps
+    assert (rep.side, rep.held_s, rep.in_form_s) == ("left", 5.0, 5.0)
+
+
+def test_a_role_flip_does_not_keep_a_paused_hold_paused():
+    session = Session(reference(1, "each", False, hold_s=5))
+    table = frames(0, 2, GOOD_LEFT) + frames(2, 3.5, FAULT) + frames(3.5, 8, GOOD_RIGHT)
+    events = play(session, table)
+    assert [k for _, k in events][2:4] == [E.HOLD_PAUSED, E.HOLD_RESUMED]
+    assert (3.5, E.HOLD_RESUMED) in events
+
+
+def test_the_wrong_side_still_keeps_a_rep_from_starting():
+    session = Session(reference(1, "each", False, hold_s=2), SessionConfig(first_side="left"))
+    table = frames(0, 1, GOOD_LEFT) + frames(1, 1.5, GOOD_RIGHT) + frames(1.5, 3, GOOD_LEFT)
+    # Confirming is restarted by the right leg: it must be the left one for a full second.
+    assert play(session, table)[:3] == [
+        (0.0, E.IN_POSITION),
+        (1.5, E.IN_POSITION),
+        (2.5, E.HOLD_STARTED),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sides", "side_of_reps"),
+    [("none", [None, None]), ("each", ["left", "left", "right", "right"])],
+)
+def test_more_reps_on_the_same_side_follow_the_plan(sides, side_of_reps):
+    """2 reps, not alternating: the second rep on a side starts after the rest, with no
+    switch of sides, also when the person simply stays in position through the rest."""
+    session = Session(reference(2, sides, False, hold_s=2), SessionConfig(rest_s=2))
+    events = play(session, frames(0, 30, GOOD_LEFT))
+    kinds = [k for _, k in events]
+    assert kinds[:8] == [
+        E.IN_POSITION,
+        E.HOLD_STARTED,
+        E.REP_COMPLETED,
+        E.REST_STARTED,
+        E.IN_POSITION,
+        E.HOLD_STARTED,
+        E.REP_COMPLETED,
+        E.SESSION_DONE if sides == "none" else E.SWITCH_SIDE,
+    ]
+    assert [e for e in events[:7]] == [
+        (0.0, E.IN_POSITION),
+        (1.0, E.HOLD_STARTED),
+        (3.0, E.REP_COMPLETED),
+        (3.0, E.REST_STARTED),
+        (5.0, E.IN_POSITION),
+        (6.0, E.HOLD_STARTED),
+        (8.0, E.REP_COMPLETED),
+    ]
+    if sides == "each":
+        play(session, frames(30, 45, GOOD_RIGHT))
+    assert [r.side for r in session.reps] == side_of_reps
+    assert all(r.completed for r in session.reps)
+
+
+def test_reps_on_the_same_side_after_a_release():
+    """Out of position during the rest, back in after it: the next rep on that side."""
+    session = Session(reference(2, "each", False, hold_s=2), SessionConfig(rest_s=2))
+    table = frames(0, 3.5, GOOD_LEFT) + frames(3.5, 6, FAULT) + frames(6, 10, GOOD_LEFT)
+    events = play(session, table)
+    assert [k for _, k in events].count(E.REP_COMPLETED) == 2
+    assert (6.0, E.IN_POSITION) in events and (7.0, E.HOLD_STARTED) in events
+    assert [r.side for r in session.reps] == ["left", "left"]
+
+
+def test_dynamic_reps_confirm_in_0_3_s_and_static_holds_in_1_s():
+    static = Session(reference(1, "none", False, hold_s=5))
+    dynamic = Session(
+        reference(3, "none", False, hold_s=2), SessionConfig(release_between_reps=True)
+    )
+    assert (1.0, E.HOLD_STARTED) in play(static, frames(0, 2, GOOD_LEFT))
+    table = frames(0, 2.5, GOOD_LEFT) + frames(2.5, 3, FAULT) + frames(3, 5.5, GOOD_LEFT)
+    events = play(dynamic, table)
+    assert [t for t, k in events if k == E.HOLD_STARTED] == [0.3, 3.3]
+    assert [t for t, k in events if k == E.REP_COMPLETED] == [2.3, 5.3]
+    # An explicit confirmation time still wins.
+    assert SessionConfig(confirm_s=0.5, release_between_reps=True).confirm_time_s == 0.5
+
+
+def test_a_borderline_check_counts_as_good():
+    borderline = replace(
+        GOOD_LEFT,
+        results=(CheckResult(KNEE, 104.0, Status.BORDERLINE),),
+    )
+    session = Session(reference(1, "none", False, hold_s=2))
+    play(session, frames(0, 3.5, borderline))
+    (rep,) = session.reps
+    assert rep.completed and rep.pass_rate == {"front-knee": 1.0} and rep.faults == ()
+
+
+def test_time_in_form_never_exceeds_time_held():
+    session = Session(reference(1, "none", False, hold_s=2.05))
+    play(session, frames(0, 4, GOOD_LEFT))  # 100 ms frames overshoot the 2.05 s target
+    (rep,) = session.reps
+    assert rep.held_s == pytest.approx(2.05)
+    assert rep.in_form_s <= rep.held_s
