@@ -97,8 +97,7 @@ class ScoreReport:
             return f"The {self.stretch_name} position was never reached."
         noun = "rep" if self.reps_prescribed == 1 else "reps"
         return (
-            f"{self.reps_completed} of {self.reps_prescribed} {noun} completed; "
-            f"score {self.score}."
+            f"{self.reps_completed} of {self.reps_prescribed} {noun} completed; score {self.score}."
         )
 
     def to_json(self) -> dict[str, Any]:
