@@ -179,10 +179,14 @@ def _read_header(path: Path, f: IO[bytes]) -> dict[str, Any]:
         raise InputError(f"{path}: cannot be read ({error.strerror}); check the file") from None
     if not first:
         raise InputError(f"{path}: is empty, not a posecheck recording; check the file")
-    try:
-        header = None if len(first) > MAX_LINE_BYTES else _loads(first)
-    except _DamageError:
-        header = None
+    header: object = None
+    if len(first) <= MAX_LINE_BYTES:
+        try:
+            header = _loads(first)
+        except _DamageError as problem:
+            if b'"posecheck_recording"' in first:
+                # A header, damaged: say what is wrong rather than what a recording is.
+                raise InputError(f"{path}: line 1 (the header) {problem}; {DAMAGED}") from None
     if not isinstance(header, dict) or "posecheck_recording" not in header:
         raise InputError(
             f"{path}: not a posecheck recording (the first line must be its header); "

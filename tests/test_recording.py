@@ -233,7 +233,7 @@ def test_each_kind_of_damaged_header_is_one_line_naming_the_field(tmp_path: Path
 
 NOT_A_RECORDING = {
     "deeply nested header": "[" * 100_000 + "]" * 100_000,
-    "5000-digit number in the header": '{"posecheck_recording": 1' + "0" * 5000 + "}",
+    "5000-digit number where the header should be": '{"version": 1' + "0" * 5000 + "}",
     "a blank first line": "\n" + _sample_lines()[0],
     "a header too long to be one": '{"posecheck_recording": 1, "x": "' + "a" * (1 << 20) + '"}',
 }
@@ -245,6 +245,18 @@ def test_a_first_line_that_cannot_be_a_header_says_what_a_recording_is(tmp_path:
     path.write_text(NOT_A_RECORDING[name] + "\n")
     with pytest.raises(InputError, match=r"not a posecheck recording \(the first line must"):
         list(recording.read_detections(path))
+
+
+def test_a_header_that_cannot_be_parsed_is_named_as_a_damaged_header(tmp_path: Path):
+    path = tmp_path / "digits.jsonl"
+    header = _sample_lines()[0]
+    path.write_text(header[:-1] + ', "x": 1' + "0" * 5000 + "}\n" + _sample_lines()[1] + "\n")
+    with pytest.raises(InputError) as info:
+        recording.read_header(path)
+    assert str(info.value) == (
+        f"{path}: line 1 (the header) has an integer of 5001 digits (at most 20); "
+        "the recording is damaged"
+    )
 
 
 def test_empty_files_bytes_and_folders_are_one_line_each(tmp_path: Path):
