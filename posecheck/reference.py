@@ -242,7 +242,7 @@ def _toml_type(value: object) -> str:
 def _shown(value: object) -> str:
     """A value as it reads in TOML; arrays and tables by their type only."""
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int) and abs(value) >= 10**15:
@@ -253,6 +253,14 @@ def _shown(value: object) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
     return _toml_type(value)
+
+
+def _one_line(text: str) -> str:
+    """A problem as one line: values quoted from the file can hold newlines and other
+    control characters, which are shown escaped (``\\n``) instead."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _described(value: object) -> str:
@@ -301,12 +309,12 @@ class _Parser:
 
     def bad(self, path: str, text: str) -> None:
         """A problem with one field: ``checks[2].tolerance_deg must be > 0 (got -5)``."""
-        self.problems.append(f"{self.origin}: {path} {text}")
+        self.problems.append(_one_line(f"{self.origin}: {path} {text}"))
 
     def note(self, table_path: str, text: str) -> None:
         """A problem with a table as a whole, such as a missing field; "" is the file."""
         where = f"{table_path}: " if table_path else ""
-        self.problems.append(f"{self.origin}: {where}{text}")
+        self.problems.append(_one_line(f"{self.origin}: {where}{text}"))
 
     def missing(self, table_path: str, key: str, hint: str) -> None:
         self.note(table_path, f"missing field '{key}' ({hint})")

@@ -759,6 +759,18 @@ def test_every_number_is_bounded_and_finite(text, expected):
     assert problems(text) == [f"bridge.toml: {expected}"]
 
 
+def test_values_quoted_in_a_problem_stay_on_one_line_and_short():
+    assert problems(document({"position": "\n"})) == [
+        "bridge.toml: position must be an array of strings (got string '\\n')"
+    ]
+    assert problems(
+        document({"name": ["x"], "source": "s" * 1000}, prescription={"hold_s": "h" * 100})
+    ) == [
+        "bridge.toml: name must be a string (got array)",
+        f"bridge.toml: prescription.hold_s must be a number (got string '{'h' * 57}...')",
+    ]
+
+
 def test_files_the_toml_parser_cannot_survive_are_one_problem(tmp_path: Path):
     deep = "id = " + "[" * 5000 + "]" * 5000 + "\n"
     assert problems(deep) == ["bridge.toml: not valid TOML (arrays or tables nested too deeply)"]
