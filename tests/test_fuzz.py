@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +36,12 @@ from posecheck.reference import (
     bundled_dir,
     load_file,
 )
-from tests.conftest import recorded_pose
+from tests.conftest import ROOT, recorded_pose
+from tests.test_cli import one_error_line, run
 
 # --- a valid recording and valid references to damage ------------------------------
 
+SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"
 BRIDGE_POSES = ("Butt_Lift_Bridge/0.jpg", "Butt_Lift_Bridge/1.jpg")
 
 
@@ -362,3 +367,253 @@ def test_the_undamaged_files_read_back_whole(valid_recording: list[Any], workdir
         copy = workdir / source.name
         copy.write_text(_toml(tomllib.loads(source.read_text(encoding="utf-8"))))
         assert _parse_fully(copy) is not None, source.name
+
+
+# --- the command, on each kind of damage users have sent us ------------------------------
+
+
+def _sample_lines() -> list[str]:
+    return SAMPLE.read_text(encoding="utf-8").splitlines()[:5]
+
+
+def _header_with(**changes: object) -> list[str]:
+    lines = _sample_lines()
+    header = json.loads(lines[0])
+    header.update(changes)
+    return [json.dumps(header), *lines[1:]]
+
+
+def _frame_with(change: Callable[[dict[str, Any]], None]) -> list[str]:
+    """The sample with its third frame changed: damage found mid-stream."""
+    lines = _sample_lines()
+    frame = json.loads(lines[3])
+    change(frame)
+    return [*lines[:3], json.dumps(frame), *lines[4:]]
+
+
+def _set_xy(value: float) -> Callable[[dict[str, Any]], None]:
+    def change(frame: dict[str, Any]) -> None:
+        frame["pose"]["xy_px"][11][0] = value
+
+    return change
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+LINE4 = "line 4: "
+# name: (the file's lines, what the one error line says after "error: PATH: ")
+DAMAGED_RECORDINGS: dict[str, tuple[list[str], str]] = {
+    "timestamp Infinity": (
+        _frame_with(lambda f: f.update(timestamp_ms=math.inf)),
+        LINE4 + "timestamp_ms must be a number of milliseconds from 0 to 86400000 (got inf)",
+    ),
+    "NaN coordinate": (
+        _frame_with(_set_xy(math.nan)),
+        LINE4 + "pose.xy_px must hold finite numbers (got NaN or infinity)",
+    ),
+    "1e308 coordinate": (
+        _frame_with(_set_xy(1e308)),
+        LINE4 + "pose.xy_px must stay within 10 picture sizes of the origin (got 1e+308)",
+    ),
+    "deeply nested line": (
+        [*_sample_lines()[:3], DEEP],
+        LINE4 + "is nested too deeply to be a frame",
+    ),
+    "5000-digit number in the header": (
+        [_sample_lines()[0][:-1] + ', "fps": 1' + "0" * 5000 + "}", *_sample_lines()[1:]],
+        "line 1 (the header) has an integer of 5001 digits (at most 20)",
+    ),
+    "fps 'abc'": (
+        _header_with(fps="abc"),
+        "line 1 (the header): fps must be a number above 0 and at most 1000 (got 'abc')",
+    ),
+    "fps [30]": (
+        _header_with(fps=[30]),
+        "line 1 (the header): fps must be a number above 0 and at most 1000 (got a list of 1)",
+    ),
+    "fps NaN": (
+        _header_with(fps=math.nan),
+        "line 1 (the header): fps must be a number above 0 and at most 1000 (got nan)",
+    ),
+    "fps -5": (
+        _header_with(fps=-5),
+        "line 1 (the header): fps must be a number above 0 and at most 1000 (got -5)",
+    ),
+    "image_wh 100000x100000": (
+        _header_with(image_wh=[100_000, 100_000]),
+        "line 1 (the header): image_wh must be [width, height] in whole pixels from 1 to "
+        "16384 (got [100000, 100000])",
+    ),
+    "timestamps going backwards": (
+        [_sample_lines()[0], _sample_lines()[2], _sample_lines()[1]],
+        "line 3: timestamp_ms must be after the previous frame's 67 (got 0)",
+    ),
+    "32 landmarks": (
+        _frame_with(lambda f: f["pose"]["visibility"].pop()),
+        LINE4 + "pose.visibility must be a list of 33 scores from 0 to 1 (got a list of 32 "
+        "whose first item is 1.0)",
+    ),
+    "missing key": (
+        _frame_with(lambda f: f["pose"].pop("world_xyz_m")),
+        LINE4 + "pose.world_xyz_m is missing",
+    ),
+    "line not an object": (
+        [*_sample_lines()[:3], '"a frame"'],
+        LINE4 + "must be a JSON object (got 'a frame')",
+    ),
+}
+
+
+def _assert_one_line_exit_1(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert one_error_line(result) == expected
+
+
+@pytest.mark.parametrize("name", list(DAMAGED_RECORDINGS))
+def test_score_on_a_damaged_recording_is_one_line_and_exit_1(tmp_path: Path, name: str):
+    lines, expected = DAMAGED_RECORDINGS[name]
+    path = tmp_path / "session.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("score", str(path), "-s", "bridge", "--json")
+    _assert_one_line_exit_1(result, f"error: {path}: {expected}; the recording is damaged")
+    assert result.stdout == ""
+
+
+def _sample_bytes() -> list[bytes]:
+    return [line.encode() for line in _sample_lines()]
+
+
+# name: (the file's bytes, the whole error line after "error: PATH: ")
+UNREADABLE_RECORDINGS: dict[str, tuple[bytes, str]] = {
+    "non-UTF-8 bytes": (
+        b"\n".join([*_sample_bytes()[:3], b'{"source": "caf\xe9"}']) + b"\n",
+        "line 4: is not UTF-8 text (byte 15); the recording is damaged",
+    ),
+    "deeply nested header": (
+        b"\n".join([DEEP.encode(), *_sample_bytes()[1:]]) + b"\n",
+        "not a posecheck recording (the first line must be its header); "
+        "make one with `posecheck live --record FILE`",
+    ),
+    "empty": (b"", "is empty, not a posecheck recording; check the file"),
+    "header only": (
+        _sample_bytes()[0] + b"\n",
+        "has a header but no frames; record a session first",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(UNREADABLE_RECORDINGS))
+def test_score_on_unreadable_or_empty_recordings_is_one_line_and_exit_1(tmp_path: Path, name: str):
+    content, expected = UNREADABLE_RECORDINGS[name]
+    path = tmp_path / "session.jsonl"
+    path.write_bytes(content)
+    result = run("score", str(path), "-s", "bridge", "--json")
+    _assert_one_line_exit_1(result, f"error: {path}: {expected}")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["timestamp Infinity", "NaN coordinate"])
+def test_live_source_stops_at_damage_mid_stream_with_one_line(tmp_path: Path, name: str):
+    lines, expected = DAMAGED_RECORDINGS[name]
+    path = tmp_path / "session.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "live.mp4"
+    result = run("live", "-s", "bridge", "--source", str(path), "--out", str(out))
+    _assert_one_line_exit_1(result, f"error: {path}: {expected}; the recording is damaged")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["session.jsonl"]  # no half video
+
+
+def test_demo_stops_at_damage_mid_stream_with_one_line(tmp_path: Path):
+    """The demo plays its bundled sample; here that sample is damaged on disk, as a
+    broken install would leave it (the command finds it through `_demo_sample`)."""
+    lines, expected = DAMAGED_RECORDINGS["NaN coordinate"]
+    path = tmp_path / "bridge_from_stills.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    script = (
+        "import pathlib, posecheck.cli as cli; "
+        f"cli._demo_sample = lambda: pathlib.Path({str(path)!r}); cli.main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, "demo", "--out", str(tmp_path / "demo.mp4")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    _assert_one_line_exit_1(result, f"error: {path}: {expected}; the recording is damaged")
+    assert not (tmp_path / "demo.mp4").exists()
+
+
+def test_score_json_on_a_valid_recording_is_strict_json(tmp_path: Path):
+    path = tmp_path / "session.jsonl"
+    _write_recording(path)
+    result = run("score", str(path), "-s", "bridge", "--json")
+    assert result.returncode == 0, result.stderr
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"score --json wrote {constant}, which is not JSON")
+
+    report = json.loads(result.stdout, parse_constant=refuse)
+    assert report["video"]["fps"] == 30
+
+
+def _bridge_with(old: str, new: str) -> str:
+    text = (bundled_dir() / "bridge.toml").read_text(encoding="utf-8")
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+# name: (file name, text, the one error line after "error: PATH: ")
+DAMAGED_REFERENCES = {
+    "400-digit integer": (
+        "my-bridge.toml",
+        _bridge_with('id = "bridge"', 'id = "my-bridge"').replace(
+            "hold_s = 30", "hold_s = 1" + "0" * 399
+        ),
+        "prescription.hold_s must be a number of sensible size (got an integer of 400 digits)",
+    ),
+    "arrays nested 5000 deep": (
+        "my-bridge.toml",
+        _bridge_with('id = "bridge"', 'id = "my-bridge"\nextra = ' + "[" * 5000 + "]" * 5000),
+        "not valid TOML (arrays or tables nested too deeply)",
+    ),
+    "reps = 10**20": (
+        "my-bridge.toml",
+        _bridge_with('id = "bridge"', 'id = "my-bridge"').replace("reps = 1", f"reps = {10**20}"),
+        "prescription.reps must be at most 100 (got an integer of 21 digits)",
+    ),
+    "an id of a bundled stretch": (
+        "bridge.toml",
+        _bridge_with('name = "Bridge"', 'name = "My bridge"'),
+        "id 'bridge' is already a bundled stretch; choose another id",
+    ),
+}
+
+
+@pytest.mark.skipif(not BUNDLED, reason="reference_poses/ has no .toml files")
+@pytest.mark.parametrize("name", list(DAMAGED_REFERENCES))
+def test_refs_check_on_a_damaged_reference_is_one_line_and_exit_1(tmp_path: Path, name: str):
+    file_name, text, expected = DAMAGED_REFERENCES[name]
+    path = tmp_path / file_name
+    path.write_text(text, encoding="utf-8")
+    for target in (path, tmp_path):  # the file, and the folder holding it
+        result = run("refs", "check", str(target))
+        _assert_one_line_exit_1(result, f"error: {path}: {expected}")
+        assert result.stdout == ""
+    # --refs refuses the file in the same words, so `refs check` told the truth.
+    result = run("stretches", "--refs", str(tmp_path))
+    _assert_one_line_exit_1(result, f"error: {path}: {expected}")
+
+
+def test_refs_check_on_a_folder_without_reference_files_is_one_line_and_exit_1(tmp_path: Path):
+    (tmp_path / "notes.txt").write_text("not a reference\n")
+    result = run("refs", "check", str(tmp_path))
+    _assert_one_line_exit_1(
+        result, f"error: {tmp_path}: no reference files (*.toml) in this folder; check the path"
+    )
+
+
+@pytest.mark.skipif(not BUNDLED, reason="reference_poses/ has no .toml files")
+def test_refs_check_accepts_the_bundled_files_themselves():
+    result = run("refs", "check", str(bundled_dir()), str(bundled_dir() / "bridge.toml"))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(BUNDLED)
