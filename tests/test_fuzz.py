@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from posecheck import recording
 from posecheck.errors import PosecheckError
+from posecheck.html_report import write_html
 from posecheck.landmarks import MAX_SIDE_PX, MAX_TIMESTAMP_MS, Detection
 from posecheck.reference import (
     MAX_HOLD_S,
@@ -35,7 +36,9 @@ from posecheck.reference import (
     ReferenceError,
     bundled_dir,
     load_file,
+    load_references,
 )
+from posecheck.scoring import ScoreOptions, score_video
 from tests.conftest import ROOT, recorded_pose
 from tests.test_cli import one_error_line, run
 
@@ -266,6 +269,40 @@ def test_a_recording_with_damaged_bytes_reads_or_fails_in_one_line(
     path = workdir / "bytes.jsonl"
     path.write_bytes(data.draw(byte_damage(text)))
     event("refused" if _read_fully(path) is None else "read whole")
+
+
+@pytest.mark.skipif(not BUNDLED, reason="reference_poses/ has no .toml files")
+@fuzz(300)
+@given(
+    line=st.integers(min_value=1, max_value=3),
+    steps=STEPS,
+    new=EXTREME,
+    delete=st.booleans(),
+    stretch=st.sampled_from([p.stem for p in BUNDLED]),
+)
+def test_a_damaged_recording_that_reads_whole_also_scores_whole(
+    valid_recording: list[Any],
+    workdir: Path,
+    line: int,
+    steps: list[float],
+    new: object,
+    delete: bool,
+    stretch: str,
+):
+    """The bounds are enough for everything after reading: values that pass them
+    score into a report whose JSON is strict and whose HTML page is written."""
+    values = json.loads(json.dumps(valid_recording))
+    _mutate(values[line], steps, new, delete)
+    path = workdir / "scored.jsonl"
+    path.write_text("".join(_raw(json.dumps(v)) + "\n" for v in values))
+    if _read_fully(path) is None:
+        event("refused")
+        return
+    event("scored")
+    reference = load_references()[stretch]
+    report = score_video(path, reference, ScoreOptions(csv_path=workdir / "frames.csv"))
+    json.dumps(report.to_json(), allow_nan=False)
+    write_html(report, workdir / "report.html")
 
 
 # --- references --------------------------------------------------------------------------
