@@ -278,15 +278,8 @@ def _shown_list(value: object) -> str:
     return shown(value)
 
 
-def _numbers(
-    data: Mapping[str, Any],
-    key: str,
-    shape: tuple[int, ...],
-    what: str,
-    bound: float | FloatArray,
-    bound_text: str,
-) -> FloatArray:
-    """An array of finite numbers of ``shape``, each within ``bound`` of zero."""
+def _array(data: Mapping[str, Any], key: str, shape: tuple[int, ...], what: str) -> FloatArray:
+    """The list under ``key`` as a float array of ``shape``; numbers only, not strings."""
     value = _field(data, key)
     try:
         array = np.array(value) if isinstance(value, list) else None
@@ -296,19 +289,33 @@ def _numbers(
         raise ValueError(
             f"{key} must be a list of {shape[0]} {what} (got {_described_array(value)})"
         )
-    out = array.astype(np.float64)
-    if not np.isfinite(out).all():
-        raise ValueError(f"{key} must hold finite numbers (got NaN or infinity)")
-    if (np.abs(out) > bound).any():
+    return array.astype(np.float64, copy=False)
+
+
+def _numbers(
+    data: Mapping[str, Any],
+    key: str,
+    shape: tuple[int, ...],
+    what: str,
+    bound: float | FloatArray,
+    bound_text: str,
+) -> FloatArray:
+    """An array of finite numbers of ``shape``, each within ``bound`` of zero."""
+    out = _array(data, key, shape, what)
+    # One pass for the usual case: NaN and infinity also fail `<=`.
+    if not (np.abs(out) <= bound).all():
+        if not np.isfinite(out).all():
+            raise ValueError(f"{key} must hold finite numbers (got NaN or infinity)")
         worst = float(np.abs(out).max())
         raise ValueError(f"{key} must stay within {bound_text} of the origin (got {worst:.6g})")
     return out
 
 
 def _scores(data: Mapping[str, Any], key: str) -> FloatArray:
-    out = _numbers(data, key, (NUM_LANDMARKS,), "scores from 0 to 1", np.inf, "")
-    if ((out < 0) | (out > 1)).any():
-        bad = float(out[(out < 0) | (out > 1)][0])
+    out = _array(data, key, (NUM_LANDMARKS,), "scores from 0 to 1")
+    inside = (out >= 0) & (out <= 1)  # False for NaN too
+    if not inside.all():
+        bad = float(out[~inside][0])
         raise ValueError(f"{key} must hold scores from 0 to 1 (got {bad:.6g})")
     return out
 
