@@ -12,6 +12,15 @@ and every following line one frame::
     {"timestamp_ms": 1033, "people": 1, "pose": {...Pose.to_dict()...}}
 
 with ``"pose": null`` for a frame where no person was found.
+
+Recordings come from other people, so reading one trusts nothing in it. Every
+value is checked and bounded: ``image_wh`` 1 to 16384 px a side, ``fps`` above
+0 and at most 1000, ``hold_s`` above 0 and at most an hour, timestamps finite,
+from 0 to a day and strictly increasing, coordinates finite and within ten
+picture sizes, scores in [0, 1]. A line over 1 MiB, an integer over 20 digits
+or JSON nested too deeply is refused before it can exhaust memory or the
+stack. Any problem is one `InputError` line naming the file, the line and
+the field.
 """
 
 from __future__ import annotations
