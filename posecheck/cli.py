@@ -408,21 +408,51 @@ def refs_check(
     refs: RefsOption = None,
 ) -> None:
     """Validate reference files and report every problem, one line each."""
+    from posecheck.reference import bundled_dir
+
     if not paths:
         references = _references(refs)
         for ref in references.values():
             typer.echo(f"ok  {ref.path}  ({ref.id}, {len(ref.checks)} checks)")
         raise typer.Exit(EXIT_OK)
+    failed = False
     files: list[Path] = []
     for path in paths:
-        files.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
-    failed = False
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(p for p in path.glob("*.toml") if p.is_file())
+        if not found:
+            _error(f"{path}: no reference files (*.toml) in this folder; check the path")
+            failed = True
+        files.extend(found)
+    # Ids taken so far, and by which file: the bundled stretches first, so a
+    # file is told here about the clash that --refs would reject it for.
+    taken: dict[str, Path] = {}
+    bundled = bundled_dir()
+    for path in sorted(bundled.glob("*.toml")):
+        try:
+            taken.setdefault(load_file(path, bundled=True).id, path.resolve())
+        except ReferenceError:
+            continue  # a damaged bundled file is reported when it is checked itself
+    checked: set[Path] = set()
     for file in files:
+        if file.resolve() in checked:
+            continue  # the same file named twice (a folder and a file in it)
+        checked.add(file.resolve())
         try:
             ref = load_file(file, bundled=False)
         except ReferenceError as error:
             for line in error.problems:
                 _error(line)
+            failed = True
+            continue
+        earlier = taken.setdefault(ref.id, file.resolve())
+        if earlier != file.resolve():
+            if earlier.parent == bundled.resolve():
+                _error(f"{file}: id '{ref.id}' is already a bundled stretch; choose another id")
+            else:
+                _error(f"{file}: id '{ref.id}' is already used by {earlier}; choose another id")
             failed = True
             continue
         typer.echo(f"ok  {file}  ({ref.id}, {len(ref.checks)} checks)")

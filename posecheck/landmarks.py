@@ -6,6 +6,8 @@ into one at the edge, and nothing past that knows MediaPipe exists.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -180,17 +182,150 @@ class Pose:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Pose:
-        w, h = data["image_wh"]
+    def from_dict(cls, data: Mapping[str, Any]) -> Pose:
+        """The inverse of `to_dict`, for data from a user's file: every field is
+        checked, so a damaged file raises `ValueError` naming the field and what
+        it must be (``xy_px must be 33 [x, y] pairs of numbers (got ...)``) and
+        never yields a pose holding NaN or absurd values."""
+        w, h = image_size(_field(data, "image_wh"), "image_wh")
+        # Points a little outside the picture are normal (a foot out of frame);
+        # ten picture sizes away is a damaged file.
+        reach_px = np.array([MAX_PICTURES_AWAY * w, MAX_PICTURES_AWAY * h], dtype=np.float64)
+        pictures = f"{MAX_PICTURES_AWAY} picture sizes"
         return cls(
-            xy_px=np.asarray(data["xy_px"], dtype=np.float64),
-            z_px=np.asarray(data["z_px"], dtype=np.float64),
-            world_xyz_m=np.asarray(data["world_xyz_m"], dtype=np.float64),
-            visibility=np.asarray(data["visibility"], dtype=np.float64),
-            presence=np.asarray(data["presence"], dtype=np.float64),
-            image_wh=(int(w), int(h)),
-            timestamp_ms=int(data["timestamp_ms"]),
+            xy_px=_numbers(
+                data, "xy_px", (NUM_LANDMARKS, 2), "[x, y] number pairs", reach_px, pictures
+            ),
+            z_px=_numbers(data, "z_px", (NUM_LANDMARKS,), "numbers", reach_px[0], pictures),
+            world_xyz_m=_numbers(
+                data,
+                "world_xyz_m",
+                (NUM_LANDMARKS, 3),
+                "[x, y, z] number triples",
+                MAX_WORLD_M,
+                f"{MAX_WORLD_M:g} m",
+            ),
+            visibility=_scores(data, "visibility"),
+            presence=_scores(data, "presence"),
+            image_wh=(w, h),
+            timestamp_ms=timestamp(_field(data, "timestamp_ms"), "timestamp_ms"),
         )
+
+
+# Bounds on values read from files (recordings, poses): generous for anything
+# real, and small enough that nothing downstream overflows or allocates a
+# canvas of absurd size.
+MAX_SIDE_PX = 16384
+MAX_PICTURES_AWAY = 10
+MAX_WORLD_M = 100.0
+MAX_TIMESTAMP_MS = 24 * 3600 * 1000  # a day
+
+
+def shown(value: object) -> str:
+    """A short rendering of a value read from a file, for a message."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, int) and abs(value) >= 10**12:
+        return "a number with more than 12 digits"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _field(data: Mapping[str, Any], key: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise ValueError(f"must be an object (got {shown(data)})")
+    if key not in data:
+        raise ValueError(f"{key} is missing")
+    return data[key]
+
+
+def image_size(value: object, name: str) -> tuple[int, int]:
+    """A ``[width, height]`` read from a file: two whole numbers of pixels, 1 to 16384."""
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and all(1 <= v <= MAX_SIDE_PX for v in value)
+    ):
+        return int(value[0]), int(value[1])
+    raise ValueError(
+        f"{name} must be [width, height] in whole pixels from 1 to {MAX_SIDE_PX} "
+        f"(got {_shown_list(value)})"
+    )
+
+
+def timestamp(value: object, name: str) -> int:
+    """A time in milliseconds read from a file: a finite number from 0 to a day."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value) if not isinstance(value, int) or abs(value) < 10**18 else math.inf
+        if math.isfinite(number) and 0 <= number <= MAX_TIMESTAMP_MS:
+            return round(number)
+    raise ValueError(
+        f"{name} must be a number of milliseconds from 0 to {MAX_TIMESTAMP_MS} (got {shown(value)})"
+    )
+
+
+def _shown_list(value: object) -> str:
+    if isinstance(value, list) and len(value) <= 4:
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    return shown(value)
+
+
+def _array(data: Mapping[str, Any], key: str, shape: tuple[int, ...], what: str) -> FloatArray:
+    """The list under ``key`` as a float array of ``shape``; numbers only, not strings."""
+    value = _field(data, key)
+    try:
+        array = np.array(value) if isinstance(value, list) else None
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        array = None
+    if array is None or array.shape != shape or array.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{key} must be a list of {shape[0]} {what} (got {_described_array(value)})"
+        )
+    return array.astype(np.float64, copy=False)
+
+
+def _numbers(
+    data: Mapping[str, Any],
+    key: str,
+    shape: tuple[int, ...],
+    what: str,
+    bound: float | FloatArray,
+    bound_text: str,
+) -> FloatArray:
+    """An array of finite numbers of ``shape``, each within ``bound`` of zero."""
+    out = _array(data, key, shape, what)
+    # One pass for the usual case: NaN and infinity also fail `<=`.
+    if not (np.abs(out) <= bound).all():
+        if not np.isfinite(out).all():
+            raise ValueError(f"{key} must hold finite numbers (got NaN or infinity)")
+        worst = float(np.abs(out).max())
+        raise ValueError(f"{key} must stay within {bound_text} of the origin (got {worst:.6g})")
+    return out
+
+
+def _scores(data: Mapping[str, Any], key: str) -> FloatArray:
+    out = _array(data, key, (NUM_LANDMARKS,), "scores from 0 to 1")
+    inside = (out >= 0) & (out <= 1)  # False for NaN too
+    if not inside.all():
+        bad = float(out[~inside][0])
+        raise ValueError(f"{key} must hold scores from 0 to 1 (got {bad:.6g})")
+    return out
+
+
+def _described_array(value: object) -> str:
+    if isinstance(value, list):
+        return f"a list of {len(value)}" + (
+            f" whose first item is {shown(value[0])}" if value else ""
+        )
+    return shown(value)
 
 
 @dataclass(frozen=True)

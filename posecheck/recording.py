@@ -12,18 +12,28 @@ and every following line one frame::
     {"timestamp_ms": 1033, "people": 1, "pose": {...Pose.to_dict()...}}
 
 with ``"pose": null`` for a frame where no person was found.
+
+Recordings come from other people, so reading one trusts nothing in it. Every
+value is checked and bounded: ``image_wh`` 1 to 16384 px a side, ``fps`` above
+0 and at most 1000, ``hold_s`` above 0 and at most an hour, timestamps finite,
+from 0 to a day and strictly increasing, coordinates finite and within ten
+picture sizes, scores in [0, 1]. A line over 1 MiB, an integer over 20 digits
+or JSON nested too deeply is refused before it can exhaust memory or the
+stack. Any problem is one `InputError` line naming the file, the line and
+the field.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
 from posecheck.errors import InputError
-from posecheck.landmarks import Detection, Pose
+from posecheck.landmarks import Detection, Pose, image_size, shown, timestamp
 
 FORMAT_VERSION = 1
 SUFFIXES = (".jsonl", ".ndjson")
@@ -86,61 +96,193 @@ class RecordingWriter:
         self._partial.replace(self.path)
 
 
-def read_header(path: Path) -> dict[str, Any]:
-    """The recording's header line; `InputError` when the file is not a recording."""
+# Limits on what a recording may hold. A frame line is about 4 KB; anything
+# far longer is not a frame, and reading it whole could exhaust memory.
+MAX_LINE_BYTES = 1 << 20
+# Longer integer literals than this are not a pixel, a score or a timestamp;
+# refusing them early also keeps Python's slow big-integer parsing out.
+MAX_INTEGER_DIGITS = 20
+MAX_FPS = 1000.0
+MAX_HOLD_S = 3600.0
+MAX_PEOPLE = 100
+DAMAGED = "the recording is damaged"
+
+
+class _DamageError(ValueError):
+    """One problem in one line, worded as the field and what it must be."""
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _DamageError(f"has an integer of {len(text)} digits (at most {MAX_INTEGER_DIGITS})")
+    return int(text)
+
+
+def _loads(raw: bytes) -> object:
+    """One line's JSON value; `_DamageError` saying why when it cannot be read."""
     try:
-        with path.open(encoding="utf-8") as f:
-            first = f.readline()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _DamageError(f"is not UTF-8 text (byte {error.start})") from None
+    try:
+        return json.loads(text, parse_int=_parse_int)
+    except _DamageError:
+        raise
+    except RecursionError:
+        raise _DamageError("is nested too deeply to be a frame") from None
+    except json.JSONDecodeError as error:
+        raise _DamageError(f"is not valid JSON ({error.msg} at column {error.colno})") from None
+
+
+def _open(path: Path) -> IO[bytes]:
+    try:
+        return path.open("rb")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
-    except (OSError, UnicodeDecodeError):
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a recording; name a .jsonl file") from None
+    except OSError as error:
         raise InputError(
-            f"{path}: cannot be read as a posecheck recording; check the file"
+            f"{path}: cannot be read ({error.strerror}); check the file's permissions"
         ) from None
+
+
+def _number(header: Mapping[str, object], key: str, most: float) -> None:
+    """An optional header number: present means finite, > 0 and at most ``most``."""
+    if key not in header:
+        return
+    value = header[key]
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 < value <= most
+    ):
+        return
+    raise _DamageError(f"{key} must be a number above 0 and at most {most:g} (got {shown(value)})")
+
+
+def _check_header(header: dict[str, Any]) -> dict[str, Any]:
+    version = header["posecheck_recording"]
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise _DamageError(
+            f"posecheck_recording must be {FORMAT_VERSION}, the format this posecheck reads "
+            f"(got {shown(version)})"
+        )
     try:
-        header = json.loads(first)
-    except json.JSONDecodeError:
-        header = None
-    if not isinstance(header, dict) or header.get("posecheck_recording") != FORMAT_VERSION:
+        image_size(header.get("image_wh"), "image_wh")
+    except ValueError as error:
+        raise _DamageError(str(error)) from None
+    _number(header, "fps", MAX_FPS)
+    _number(header, "hold_s", MAX_HOLD_S)
+    for key in ("stretch", "source"):
+        if key in header and not isinstance(header[key], str):
+            raise _DamageError(f"{key} must be a string (got {shown(header[key])})")
+    return header
+
+
+def _read_header(path: Path, f: IO[bytes]) -> dict[str, Any]:
+    try:
+        first = f.readline(MAX_LINE_BYTES + 1)
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror}); check the file") from None
+    if not first:
+        raise InputError(f"{path}: is empty, not a posecheck recording; check the file")
+    header: object = None
+    if len(first) <= MAX_LINE_BYTES:
+        try:
+            header = _loads(first)
+        except _DamageError as problem:
+            if b'"posecheck_recording"' in first:
+                # A header, damaged: say what is wrong rather than what a recording is.
+                raise InputError(f"{path}: line 1 (the header) {problem}; {DAMAGED}") from None
+    if not isinstance(header, dict) or "posecheck_recording" not in header:
         raise InputError(
             f"{path}: not a posecheck recording (the first line must be its header); "
             "make one with `posecheck live --record FILE`"
         )
-    wh = header.get("image_wh")
+    try:
+        return _check_header(header)
+    except _DamageError as problem:
+        raise InputError(f"{path}: line 1 (the header): {problem}; {DAMAGED}") from None
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    """The recording's header line, checked; `InputError` when the file is not a
+    recording or a header field is out of bounds (``fps`` in (0, 1000], ``hold_s``
+    in (0, 3600], ``image_wh`` 1 to 16384 px a side)."""
+    with _open(path) as f:
+        return _read_header(path, f)
+
+
+def _frame(record: object, image_wh: tuple[int, int]) -> tuple[int, Pose | None, int]:
+    """(timestamp_ms, pose, people) of one frame line; `_DamageError` naming the field."""
+    if not isinstance(record, dict):
+        raise _DamageError(f"must be a JSON object (got {shown(record)})")
+    if "timestamp_ms" not in record:
+        raise _DamageError("timestamp_ms is missing (the frame's time in milliseconds)")
+    try:
+        timestamp_ms = timestamp(record["timestamp_ms"], "timestamp_ms")
+    except ValueError as error:
+        raise _DamageError(str(error)) from None
+    if "pose" not in record:
+        raise _DamageError("pose is missing (an object, or null when no person was found)")
+    pose_data = record["pose"]
+    pose = None
+    if pose_data is not None:
+        if not isinstance(pose_data, dict):
+            raise _DamageError(f"pose must be an object or null (got {shown(pose_data)})")
+        try:
+            pose = Pose.from_dict(pose_data)
+        except ValueError as error:
+            raise _DamageError(f"pose.{error}") from None
+        if pose.image_wh != image_wh:
+            raise _DamageError(
+                f"pose.image_wh must match the header's {list(image_wh)} "
+                f"(got {list(pose.image_wh)})"
+            )
+    people = record.get("people", 0 if pose is None else 1)
+    least = 0 if pose is None else 1
     if not (
-        isinstance(wh, list) and len(wh) == 2 and all(isinstance(v, int) and v > 0 for v in wh)
+        isinstance(people, int) and not isinstance(people, bool) and least <= people <= MAX_PEOPLE
     ):
-        raise InputError(f"{path}: recording header has no valid image_wh; the file is damaged")
-    return header
+        raise _DamageError(
+            f"people must be a whole number from {least} to {MAX_PEOPLE} (got {shown(people)})"
+        )
+    return timestamp_ms, pose, people
 
 
 def read_detections(path: Path) -> Iterator[Detection]:
     """Every frame of a recording as a `Detection`, in order.
 
-    A damaged line raises `InputError` naming the line, when it is reached.
+    A damaged line raises `InputError` naming the line and the field, when it
+    is reached. Timestamps must be strictly increasing: two frames at the same
+    time, or one earlier than the one before, mean the file was edited or
+    joined wrongly. A header with no frame after it is an error too.
     """
-    header = read_header(path)
-    w, h = header["image_wh"]
-    previous = -1
-    with path.open(encoding="utf-8") as f:
-        next(f)
-        for number, line in enumerate(f, start=2):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                timestamp_ms = int(record["timestamp_ms"])
-                pose_data = record["pose"]
-                pose = None if pose_data is None else Pose.from_dict(pose_data)
-                people = int(record.get("people", 0 if pose is None else 1))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-                raise InputError(
-                    f"{path}: line {number} is not a valid frame; the recording is damaged"
-                ) from None
-            if timestamp_ms <= previous:
-                raise InputError(
-                    f"{path}: line {number} goes back in time ({timestamp_ms} ms after "
-                    f"{previous} ms); the recording is damaged"
-                )
-            previous = timestamp_ms
-            yield Detection(timestamp_ms, (w, h), pose, people)
+    with _open(path) as f:
+        header = _read_header(path, f)
+        image_wh = image_size(header["image_wh"], "image_wh")
+        previous: int | None = None
+        number = 1  # the header
+        try:
+            while raw := f.readline(MAX_LINE_BYTES + 1):
+                number += 1
+                if len(raw) > MAX_LINE_BYTES:
+                    raise _DamageError(f"is longer than {MAX_LINE_BYTES} bytes")
+                if not raw.strip():
+                    continue
+                timestamp_ms, pose, people = _frame(_loads(raw), image_wh)
+                if previous is not None and timestamp_ms <= previous:
+                    raise _DamageError(
+                        f"timestamp_ms must be after the previous frame's {previous} "
+                        f"(got {timestamp_ms})"
+                    )
+                previous = timestamp_ms
+                yield Detection(timestamp_ms, image_wh, pose, people)
+        except _DamageError as problem:
+            raise InputError(f"{path}: line {number}: {problem}; {DAMAGED}") from None
+        except OSError as error:
+            raise InputError(f"{path}: cannot be read ({error.strerror}); check the file") from None
+    if previous is None:
+        raise InputError(f"{path}: has a header but no frames; record a session first")

@@ -187,14 +187,29 @@ _ANY_LIMIT_FIELD = tuple(
 )
 # The values each kind can take; a limit outside them could never be met, or
 # never fail.
+# Lengths are in body units (a thigh, a shin): ten of them is already off the
+# picture, so a limit past that is a typo, not a stretch.
 _VALUE_RANGE: dict[CheckKind, tuple[float | None, float | None]] = {
     CheckKind.ANGLE: (0.0, 180.0),
     CheckKind.INCLINATION: (0.0, 90.0),
-    CheckKind.ALIGNMENT: (None, None),
-    CheckKind.HEIGHT: (None, None),
-    CheckKind.DISTANCE: (0.0, None),
-    CheckKind.SPACING: (0.0, None),
+    CheckKind.ALIGNMENT: (-10.0, 10.0),
+    CheckKind.HEIGHT: (-10.0, 10.0),
+    CheckKind.DISTANCE: (0.0, 10.0),
+    CheckKind.SPACING: (0.0, 10.0),
 }
+# The largest tolerance of each unit: the width of the widest range above.
+_MOST_TOLERANCE = {"deg": 180.0, "len": 20.0, "ratio": 10.0}
+# Bounds on the prescription and on priorities: sane for any stretch, and
+# small enough that a session never plans an absurd number of reps.
+MAX_HOLD_S = 3600.0
+MAX_REPS = 100
+MAX_PRIORITY = 100
+# A reference file is a few kilobytes; refuse to read one far larger whole.
+MAX_FILE_BYTES = 1 << 20
+
+
+# Any number in a reference beyond this is a typo; compared before float maths.
+_LARGEST = 10**9
 
 
 class ReferenceError(PosecheckError):
@@ -227,14 +242,25 @@ def _toml_type(value: object) -> str:
 def _shown(value: object) -> str:
     """A value as it reads in TOML; arrays and tables by their type only."""
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and abs(value) >= 10**15:
+        article = "a negative" if value < 0 else "an"
+        return f"{article} integer of {len(str(abs(value)))} digits"
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, date | time):
         return value.isoformat()
     return _toml_type(value)
+
+
+def _one_line(text: str) -> str:
+    """A problem as one line: values quoted from the file can hold newlines and other
+    control characters, which are shown escaped (``\\n``) instead."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _described(value: object) -> str:
@@ -283,12 +309,12 @@ class _Parser:
 
     def bad(self, path: str, text: str) -> None:
         """A problem with one field: ``checks[2].tolerance_deg must be > 0 (got -5)``."""
-        self.problems.append(f"{self.origin}: {path} {text}")
+        self.problems.append(_one_line(f"{self.origin}: {path} {text}"))
 
     def note(self, table_path: str, text: str) -> None:
         """A problem with a table as a whole, such as a missing field; "" is the file."""
         where = f"{table_path}: " if table_path else ""
-        self.problems.append(f"{self.origin}: {where}{text}")
+        self.problems.append(_one_line(f"{self.origin}: {where}{text}"))
 
     def missing(self, table_path: str, key: str, hint: str) -> None:
         self.note(table_path, f"missing field '{key}' ({hint})")
@@ -332,9 +358,13 @@ class _Parser:
         *,
         required: bool = True,
         positive: bool = False,
+        most: float | None = None,
         hint: str = "a number",
     ) -> float | None:
-        """The number as written: an int stays an int so messages show ``-5``, not ``-5.0``."""
+        """The number as written: an int stays an int so messages show ``-5``, not ``-5.0``.
+
+        ``most`` bounds it above (and, when it may be negative, below by ``-most``).
+        """
         if key not in table:
             if required:
                 self.missing(table_path, key, hint)
@@ -343,16 +373,31 @@ class _Parser:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.bad(path, f"must be a number (got {_described(value)})")
             return None
+        if isinstance(value, int) and abs(value) > _LARGEST:
+            # Compared as an int: math.isfinite would overflow on a 400-digit integer.
+            self.bad(path, f"must be a number of sensible size (got {_shown(value)})")
+            return None
         if not math.isfinite(value):
             self.bad(path, f"must be a finite number (got {_shown(value)})")
             return None
         if positive and value <= 0:
             self.bad(path, f"must be > 0 (got {_shown(value)})")
             return None
+        if most is not None and (value > most or (not positive and value < -most)):
+            within = f"at most {most:g}" if positive else f"between {-most:g} and {most:g}"
+            self.bad(path, f"must be {within} (got {_shown(value)})")
+            return None
         return value
 
     def integer(
-        self, table: Mapping[str, object], table_path: str, key: str, *, minimum: int, hint: str
+        self,
+        table: Mapping[str, object],
+        table_path: str,
+        key: str,
+        *,
+        minimum: int,
+        maximum: int,
+        hint: str,
     ) -> int | None:
         if key not in table:
             self.missing(table_path, key, hint)
@@ -362,7 +407,10 @@ class _Parser:
             self.bad(path, f"must be an integer (got {_described(value)})")
             return None
         if value < minimum:
-            self.bad(path, f"must be >= {minimum} (got {value})")
+            self.bad(path, f"must be >= {minimum} (got {_shown(value)})")
+            return None
+        if value > maximum:
+            self.bad(path, f"must be at most {maximum} (got {_shown(value)})")
             return None
         return value
 
@@ -584,8 +632,12 @@ class _Parser:
             self.bad(path, f"must be a table (got {_described(table)})")
             return None
         self.unknown_fields(table, path, _PRESCRIPTION_FIELDS)
-        hold_s = self.number(table, path, "hold_s", positive=True, hint="a number of seconds > 0")
-        reps = self.integer(table, path, "reps", minimum=1, hint="an integer >= 1")
+        hold_s = self.number(
+            table, path, "hold_s", positive=True, most=MAX_HOLD_S, hint="a number of seconds > 0"
+        )
+        reps = self.integer(
+            table, path, "reps", minimum=1, maximum=MAX_REPS, hint="an integer >= 1"
+        )
         sides = self.choice(table, path, "sides", SIDES_CHOICES)
         alternate = self.boolean(table, path, "alternate", required=True)
         if alternate and sides == "none":
@@ -646,7 +698,9 @@ class _Parser:
         unit = self.unit(item, path, kind, prefixes)
         reference = self.inclination_reference(item, path, kind)
         bounds = self.bounds(item, path, kind)
-        priority = self.integer(item, path, "priority", minimum=1, hint="an integer >= 1")
+        priority = self.integer(
+            item, path, "priority", minimum=1, maximum=MAX_PRIORITY, hint="an integer >= 1"
+        )
         cue_high = self.text(item, path, "cue_high", required=False)
         cue_low = self.text(item, path, "cue_low", required=False)
         if bounds is not None and kind is not None:
@@ -761,7 +815,9 @@ class _Parser:
             self.bad(f"{path}.{key}", f"is not valid for kind '{kind}' (use {valid})")
 
         target = self.in_range(item, path, target_key, kind)
-        tolerance = self.number(item, path, tolerance_key, required=False, positive=True)
+        tolerance = self.number(
+            item, path, tolerance_key, required=False, positive=True, most=_MOST_TOLERANCE[suffix]
+        )
         low = self.in_range(item, path, min_key, kind)
         high = self.in_range(item, path, max_key, kind)
 
@@ -879,6 +935,15 @@ def parse_reference(text: str, origin: str, *, bundled: bool = True) -> Referenc
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ReferenceError([f"{origin}: not valid TOML ({exc})"]) from None
+    except RecursionError:
+        raise ReferenceError(
+            [f"{origin}: not valid TOML (arrays or tables nested too deeply)"]
+        ) from None
+    except ValueError:
+        # tomllib lets Python's limit on integer digits (4300) through as a bare ValueError.
+        raise ReferenceError(
+            [f"{origin}: not valid TOML (a number with too many digits)"]
+        ) from None
     parser = _Parser(origin)
     reference = parser.reference(data, bundled=bundled)
     if reference is None:
@@ -908,11 +973,15 @@ def load_file(path: Path, *, bundled: bool) -> Reference:
     """One reference file. Messages name a bundled file by its name, a user's by its path."""
     origin = path.name if bundled else str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ReferenceError([f"{origin}: no such file"]) from None
     except OSError as exc:
         raise ReferenceError([f"{origin}: cannot be read ({exc.strerror or exc})"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        too_large = f"larger than {MAX_FILE_BYTES // 1024} KiB, too large for a reference file"
+        raise ReferenceError([f"{origin}: {too_large}"])
     try:
         # utf-8-sig: some Windows editors start UTF-8 files with a byte-order mark.
         text = raw.decode("utf-8-sig")

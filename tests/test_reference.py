@@ -665,7 +665,7 @@ ONE_PROBLEM = [
     ),
     (
         document(checks=[length_check(max_len=-1)]),
-        "checks[0].max_len must be >= 0 for kind 'distance' (got -1)",
+        "checks[0].max_len must be between 0 and 10 for kind 'distance' (got -1)",
     ),
     # cues
     (
@@ -692,6 +692,98 @@ ONE_PROBLEM = [
 @pytest.mark.parametrize(("text", "expected"), ONE_PROBLEM)
 def test_each_problem_is_one_line_naming_file_field_expectation_and_finding(text, expected):
     assert problems(text) == [f"bridge.toml: {expected}"]
+
+
+# Every number is bounded: values far past anything real are typos, and some
+# (reps = 10**20) would make a session plan absurd amounts of work.
+OUT_OF_BOUNDS = [
+    (
+        document(prescription={"hold_s": 3601}),
+        "prescription.hold_s must be at most 3600 (got 3601)",
+    ),
+    (
+        document(prescription={"hold_s": Raw("inf")}),
+        "prescription.hold_s must be a finite number (got inf)",
+    ),
+    (
+        document(prescription={"hold_s": Raw("nan")}),
+        "prescription.hold_s must be a finite number (got nan)",
+    ),
+    (
+        document(prescription={"hold_s": Raw("1" + "0" * 399)}),
+        "prescription.hold_s must be a number of sensible size (got an integer of 400 digits)",
+    ),
+    (document(prescription={"reps": 101}), "prescription.reps must be at most 100 (got 101)"),
+    (
+        document(prescription={"reps": 10**20}),
+        "prescription.reps must be at most 100 (got an integer of 21 digits)",
+    ),
+    (
+        document(prescription={"reps": -(10**20)}),
+        "prescription.reps must be >= 1 (got a negative integer of 21 digits)",
+    ),
+    (document(checks=[check(priority=101)]), "checks[0].priority must be at most 100 (got 101)"),
+    (
+        document(checks=[check(tolerance_deg=181)]),
+        "checks[0].tolerance_deg must be at most 180 (got 181)",
+    ),
+    (
+        document(checks=[length_check(max_len=1e300)]),
+        "checks[0].max_len must be between 0 and 10 for kind 'distance' (got 1e+300)",
+    ),
+    (
+        document(checks=[length_check(kind="alignment", max_len=-11)]),
+        "checks[0].max_len must be between -10 and 10 for kind 'alignment' (got -11)",
+    ),
+    (
+        document(
+            checks=[
+                length_check(
+                    kind="spacing",
+                    points=["left_knee", "right_knee", "left_ankle", "right_ankle"],
+                    unit=DROP,
+                    max_len=DROP,
+                    target_ratio=1.0,
+                    tolerance_ratio=10.5,
+                    cue_low="Knees apart",
+                )
+            ]
+        ),
+        "checks[0].tolerance_ratio must be at most 10 (got 10.5)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OUT_OF_BOUNDS)
+def test_every_number_is_bounded_and_finite(text, expected):
+    assert problems(text) == [f"bridge.toml: {expected}"]
+
+
+def test_values_quoted_in_a_problem_stay_on_one_line_and_short():
+    assert problems(document({"position": "\n"})) == [
+        "bridge.toml: position must be an array of strings (got string '\\n')"
+    ]
+    assert problems(
+        document({"name": ["x"], "source": "s" * 1000}, prescription={"hold_s": "h" * 100})
+    ) == [
+        "bridge.toml: name must be a string (got array)",
+        f"bridge.toml: prescription.hold_s must be a number (got string '{'h' * 57}...')",
+    ]
+
+
+def test_files_the_toml_parser_cannot_survive_are_one_problem(tmp_path: Path):
+    deep = "id = " + "[" * 5000 + "]" * 5000 + "\n"
+    assert problems(deep) == ["bridge.toml: not valid TOML (arrays or tables nested too deeply)"]
+    inline = "id = " + "{ a = " * 3000 + "1" + " }" * 3000 + "\n"
+    assert problems(inline) == ["bridge.toml: not valid TOML (arrays or tables nested too deeply)"]
+    digits = document(prescription={"reps": Raw("1" + "0" * 5000)})
+    assert problems(digits) == ["bridge.toml: not valid TOML (a number with too many digits)"]
+
+    huge = tmp_path / "bridge.toml"
+    huge.write_text(document() + "#" * reference.MAX_FILE_BYTES + "\n")
+    with pytest.raises(ReferenceError) as info:
+        load_file(huge, bundled=False)
+    assert info.value.problems == [f"{huge}: larger than 1024 KiB, too large for a reference file"]
 
 
 def test_a_misspelt_field_is_reported_with_what_it_left_missing():
