@@ -29,6 +29,7 @@ from posecheck.reference import (
     Prescription,
     Reference,
     ReferenceError,
+    bundled_dir,
     get_reference,
     load_file,
     load_references,
@@ -150,7 +151,9 @@ OutOption = Annotated[
 ]
 HoldOption = Annotated[
     float | None,
-    typer.Option("--hold", help="Hold seconds, instead of the prescription's.", min=1),
+    typer.Option(
+        "--hold", help="Hold seconds, instead of the prescription's (1-3600).", min=1, max=3600
+    ),
 ]
 ImagesArgument = Annotated[
     list[Path],
@@ -408,7 +411,6 @@ def refs_check(
     refs: RefsOption = None,
 ) -> None:
     """Validate reference files and report every problem, one line each."""
-    from posecheck.reference import bundled_dir
 
     if not paths:
         references = _references(refs)
@@ -646,11 +648,13 @@ def demo(
         raise typer.Exit(EXIT_SETUP) from None
     reference = _reference(None, str(header.get("stretch", "bridge")))
     hold = header.get("hold_s")
+    hold_s = float(hold) if isinstance(hold, int | float) else None
+    length = f"a {hold_s:g} s hold" if hold_s else "a hold"
     typer.echo(
-        f"Demo: {reference.name}, a {hold:g} s hold, from a session recorded as landmarks "
+        f"Demo: {reference.name}, {length}, from a session recorded as landmarks "
         f"({header.get('source', sample.name)})."
     )
-    config = SessionConfig(hold_s=float(hold) if isinstance(hold, int | float) else None)
+    config = SessionConfig(hold_s=hold_s)
     target = _output_for(out, "posecheck-demo.mp4")
     _check_session_outputs(sample, target, None)
     _coach(
@@ -731,7 +735,10 @@ def score(
     sample_fps: Annotated[
         float | None,
         typer.Option(
-            "--sample-fps", help="Score only this many frames per second (faster).", min=1
+            "--sample-fps",
+            help="Score only this many frames per second (faster; 1-240).",
+            min=1,
+            max=240,
         ),
     ] = None,
     workers: Annotated[

@@ -166,3 +166,15 @@ def test_a_missing_photo_is_reported_before_the_model_loads(tmp_path):
     result = run("pose", str(missing), env={estimator.MODEL_ENV: str(tmp_path / "gone.task")})
     assert result.returncode == 1
     assert one_error_line(result) == f"error: {missing}: no such file or folder; check the path"
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--hold", "inf"), ("--hold", "3601"), ("--sample-fps", "1e9")]
+)
+def test_numbers_out_of_range_are_usage_errors(option, value):
+    result = run(
+        "score", str(ROOT / "samples" / "bridge_from_stills.jsonl"), "-s", "bridge", option, value
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert option in result.stderr
