@@ -972,3 +972,17 @@ def test_every_bundled_check_names_its_article_and_every_stretch_can_be_held():
                 or (article[:3].isdigit())
             ), f"{ref.id}/{c.id}: why does not name an article: {c.why!r}"
         assert any(not c.advice for c in ref.checks), f"{ref.id}: only advice, nothing to hold"
+
+
+def test_show_prints_each_checks_why_and_marks_advice():
+    from typer.testing import CliRunner
+
+    from posecheck.cli import app
+
+    result = CliRunner().invoke(app, ["show", "static-low-lunge"])
+    assert result.exit_code == 0, result.output
+    ref = load_references()["static-low-lunge"]
+    for c in ref.checks:
+        assert f"why: {c.why}" in result.output
+    advice = [line for line in result.output.splitlines() if "[advice" in line]
+    assert len(advice) == sum(c.advice for c in ref.checks) == 1
