@@ -7,9 +7,10 @@ degrees, brightness -30% and +30%, cropped to the body), then, for every
 reference whose gates the original passes (so its checks are measured in a
 setting they are meant for), records each check's value on all nine. The
 spread of one check on one photo is each value's distance from their median;
-the table gives its 50th and 90th percentiles by check kind and camera view,
-and separately for values standing on faintly seen landmarks. The 90th
-percentile is the band posecheck.checks.ERROR_BANDS holds.
+the table gives its 50th, 75th and 90th percentiles by check kind and camera
+view, and separately for values standing on faintly seen landmarks. The 75th
+percentile of the "all" rows is the band posecheck.checks.ERROR_BANDS holds
+(by view where there are at least 50 values, else over all views).
 
 Run by hand from the project root (about 460 model runs):
     python bench/error_bands.py

@@ -187,7 +187,7 @@ def test_a_check_with_an_unknown_result_leaves_its_bones_plain():
 def test_angle_labels_are_plain_ascii_with_value_and_target():
     _, verdict = _bridge()
     by_id = {r.check.id: r for r in verdict.results}
-    assert overlay.angle_label(replace(by_id["heels-drawn-in"], value=96.2)) == "96 / <=90"
+    assert overlay.angle_label(replace(by_id["heels-drawn-in"], value=96.2)) == "96 / <=100"
     assert overlay.angle_label(by_id["hips-in-line"]) == "147 / >=140"
 
 
