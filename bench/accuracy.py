@@ -133,7 +133,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    rows = [r for r in labelled_rows() if r["in_position"] != "unsure"]
+    every_row = labelled_rows()
+    rows = [r for r in every_row if r["in_position"] != "unsure"]
     references = load_references()
     real = load_real_poses()
     if not real:
@@ -166,7 +167,10 @@ def main() -> None:
     elapsed = time.perf_counter() - started
 
     bullet = "- " if args.markdown else "  "
-    print(f"references: {len(references)}; studio photos: {len(rows)}; real bodies: {len(real)}")
+    print(
+        f"references: {len(references)}; studio photos: {len(every_row)} "
+        f"({len(every_row) - len(rows)} labelled unsure, left out); real bodies: {len(real)}"
+    )
     print(f"{runs} model runs in {elapsed:.0f} s on {cpu_name()}")
     print()
     print("| stretch | sensitivity, studio | sensitivity, real | false accepts (all poses) |")
