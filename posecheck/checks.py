@@ -2,17 +2,21 @@
 
 Pure: no camera, no clock, no printing. The steps:
 
-1. gates: a person in the picture, every point the checks use inside it,
-   the camera view and the body position the stretch needs. A failing gate
-   stops the judgement and its guidance becomes the cue;
-2. roles: when the reference names two roles (front and back leg, working
+1. roles: when the reference names two roles (front and back leg, working
    and resting leg), both ways of giving them to the body's two sides are
    tried and the one that fits the checks best is kept. MediaPipe's own left
    and right labels swap in side views, so they never decide a role;
-3. checks: each gives a value, pass, fail or unknown (a point not seen), and
-   the cue for the way it failed;
-4. the verdict: aligned when every gate and check passes, a 0-100 score, and
-   the one cue to show, by priority.
+2. checks: each gives a value and pass, borderline (outside its limits by no
+   more than the measured error of its kind), fail, or unknown (a point not
+   seen), with the cue for the way it missed. Advice checks (no basis in the
+   article) are shown but never block;
+3. gates, as evidence rather than a taxonomy: a person in the picture, a
+   view from which the checks can be judged, a body position that is the
+   named one or a known misreading of it (then the shape checks decide), and
+   the points of unjudged checks inside the picture. A failing gate withholds
+   the verdicts and its guidance becomes the cue;
+4. the verdict: aligned when the gates pass and no blocking check fails or
+   is unknown, a 0-100 score, and the one cue to show, by priority.
 """
 
 from __future__ import annotations
