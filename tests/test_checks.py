@@ -166,6 +166,98 @@ def test_mid_points_average_the_sides_that_are_seen():
     assert measure(hidden, check, {}, None)[0] == pytest.approx(math.degrees(math.atan2(100, 200)))
 
 
+def _with_visibility(pose: Pose, **scores: float) -> Pose:
+    vis = pose.visibility.copy()
+    for name, score in scores.items():
+        vis[L[name]] = score
+    return Pose(pose.xy_px, pose.z_px, pose.world_xyz_m, vis, pose.presence, pose.image_wh)
+
+
+def test_a_faintly_seen_foot_is_used_when_nothing_clearer_is():
+    # The bridge's feet-flat case: the far ankle hides behind the near one and
+    # scores 0.3-0.5; it is still where the model puts it.
+    pose = make_pose({L.LEFT_ANKLE: (500.0, 800.0), L.RIGHT_ANKLE: (520.0, 800.0)})
+    check = make_check(
+        CheckKind.HEIGHT,
+        ["left_ankle", "right_ankle"],
+        -0.35,
+        0.35,
+        unit=["mid_knee", "mid_ankle"],
+    )
+    faint = _with_visibility(pose, RIGHT_ANKLE=0.4)
+    assert measure(faint, check, {}, None)[0] == pytest.approx(0.0)
+    unseen = _with_visibility(pose, RIGHT_ANKLE=checks.FAINT - 0.05)
+    assert measure(unseen, check, {}, None) == (None, None)
+
+
+def test_the_midpoints_of_one_check_stand_on_the_same_side():
+    # Near leg clear; far knee faint and far ankle unseen: the angle is the near
+    # leg's own, not the near hip and knee with a far, misplaced ankle.
+    pose = make_pose(
+        {
+            L.RIGHT_HIP: (400.0, 300.0),
+            L.RIGHT_KNEE: (400.0, 500.0),
+            L.RIGHT_ANKLE: (600.0, 500.0),
+            L.LEFT_HIP: (400.0, 300.0),
+            L.LEFT_KNEE: (300.0, 450.0),
+            L.LEFT_ANKLE: (100.0, 100.0),
+        }
+    )
+    pose = _with_visibility(pose, LEFT_KNEE=0.4, LEFT_ANKLE=0.35)
+    check = make_check(CheckKind.ANGLE, ["mid_hip", "mid_knee", "mid_ankle"], 75, 105)
+    assert measure(pose, check, {}, None)[0] == pytest.approx(90.0)
+    # With only faint landmarks on both sides, the side seen better is used alone.
+    both_faint = _with_visibility(
+        pose, RIGHT_KNEE=0.45, RIGHT_ANKLE=0.4, LEFT_KNEE=0.35, LEFT_ANKLE=0.31
+    )
+    assert measure(both_faint, check, {}, None)[0] == pytest.approx(90.0)
+
+
+def test_an_oblique_view_measures_angles_on_world_landmarks():
+    # The picture shows a foreshortened 45 degrees; the world points bend at 90.
+    pose = make_pose(RIGHT_ANGLE_LEG)
+    world = np.zeros((NUM_LANDMARKS, 3))
+    world[L.LEFT_HIP] = (0.0, -0.4, 0.0)
+    world[L.LEFT_KNEE] = (0.0, 0.0, 0.0)
+    world[L.LEFT_ANKLE] = (0.0, 0.0, -0.4)
+    pose = Pose(pose.xy_px, pose.z_px, world, pose.visibility, pose.presence, pose.image_wh)
+    check = make_check(CheckKind.ANGLE, ["left_hip", "left_knee", "left_ankle"], 75, 105)
+    assert measure(pose, check, {}, None, world=True)[0] == pytest.approx(90.0)
+    assert checks._uses_world(check, View.OBLIQUE)
+    assert not checks._uses_world(check, View.SIDE)
+
+
+def test_views_a_check_can_be_judged_from():
+    assert checks.view_matches(View.SIDE, (View.SIDE,))
+    assert checks.view_matches(View.OBLIQUE, (View.SIDE,))
+    assert checks.view_matches(View.OBLIQUE, (View.FRONT,))
+    assert checks.view_matches(View.BACK, (View.FRONT,))
+    assert checks.view_matches(View.FRONT, (View.BACK,))
+    assert not checks.view_matches(View.FRONT, (View.SIDE,))
+    assert not checks.view_matches(View.SIDE, (View.FRONT,))
+    assert not checks.view_matches(None, (View.SIDE,))
+
+
+def test_an_aligned_pose_with_a_borderline_check_gets_the_gentle_cue():
+    pose = make_pose(RIGHT_ANGLE_LEG)  # the knee at 90
+    check = make_check(CheckKind.ANGLE, ["left_hip", "left_knee", "left_ankle"], high=88.0)
+    ref = Reference(
+        id="t",
+        name="t",
+        source="t",
+        description="t",
+        positions=tuple(Position),
+        views=tuple(View),
+        prescription=Prescription(30, 1, "none", False),
+        checks=(check,),
+    )
+    verdict = evaluate(pose, ref)
+    assert verdict.results[0].status == Status.BORDERLINE
+    assert verdict.aligned
+    assert verdict.cue == "Nearly there: too high"
+    assert 80 <= verdict.score < 100  # 2 degrees out of a 15-degree scale costs 13
+
+
 def test_a_point_not_seen_makes_the_check_unknown():
     pose = make_pose(RIGHT_ANGLE_LEG)
     vis = pose.visibility.copy()
