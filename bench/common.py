@@ -31,3 +31,22 @@ def cover(photo: npt.NDArray[np.uint8], size_wh: tuple[int, int]) -> npt.NDArray
     rows = (np.arange(round(photo.shape[0] * scale)) / scale).astype(int)
     cols = (np.arange(round(photo.shape[1] * scale)) / scale).astype(int)
     return photo[rows][:, cols]
+
+
+def labelled_rows() -> list[dict[str, str]]:
+    """The rows of ../shared/data/fedb/labels.csv (file, stretch, in_position, view, notes)."""
+    import csv
+
+    labels = FEDB / "labels.csv"
+    if not labels.is_file():
+        raise SystemExit(f"{labels}: not found; run from a checkout with ../shared beside it")
+    with labels.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def use_tests_helpers() -> None:
+    """Make tests/ importable (its photo transforms and real-pose reader are shared)."""
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))

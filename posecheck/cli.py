@@ -236,9 +236,8 @@ def _human_verdict(path: Path, verdict: Verdict, people: int) -> str:
     lines.append(f"  {'check':<{width}}  {'value':>7}  {'target':<14} verdict")
     for r in verdict.results:
         value = _format_value(r.value, r.check.kind.value)
-        lines.append(
-            f"  {r.check.label:<{width}}  {value:>7}  {target_text(r.check):<14} {r.status}"
-        )
+        status = f"{r.status} (advice)" if r.check.advice else str(r.status)
+        lines.append(f"  {r.check.label:<{width}}  {value:>7}  {target_text(r.check):<14} {status}")
     if verdict.cue:
         lines.append(f"  -> {verdict.cue}")
     return "\n".join(lines)
@@ -384,7 +383,9 @@ def show(
     lines.append("  Checks, most important first:")
     for c in sorted(ref.checks, key=lambda c: c.priority):
         where = f" (in {'/'.join(str(v) for v in c.views)} view)" if c.views else ""
-        lines.append(f"    - {c.label}: {target_text(c)}{where}")
+        advice = " [advice: shown, never blocks the hold]" if c.advice else ""
+        lines.append(f"    - {c.label}: {target_text(c)}{where}{advice}")
+        lines.append(f"        why: {c.why}")
         for cue in (c.cue_low, c.cue_high):
             if cue:
                 lines.append(f'        if not: "{cue}"')

@@ -55,6 +55,20 @@ def inclination_deg(start: Vector, end: Vector, reference: str = "vertical") -> 
     return from_vertical if reference == "vertical" else 90.0 - from_vertical
 
 
+def inclination_3d_deg(start: Vector, end: Vector, reference: str = "vertical") -> float:
+    """Like `inclination_deg` on 3D world points: the lean from the world's vertical
+    (its y axis, down) or from the horizontal plane, in [0, 90]; NaN when no length."""
+    if reference not in ("vertical", "horizontal"):
+        raise ValueError(f"reference must be 'vertical' or 'horizontal' (got {reference!r})")
+    d = np.asarray(end, dtype=np.float64)[:3] - np.asarray(start, dtype=np.float64)[:3]
+    length = float(np.linalg.norm(d))
+    if length == 0.0:
+        return math.nan
+    across = float(np.hypot(d[0], d[2]))
+    from_vertical = math.degrees(math.atan2(across, abs(float(d[1]))))
+    return from_vertical if reference == "vertical" else 90.0 - from_vertical
+
+
 def midpoint(a: Vector, b: Vector) -> npt.NDArray[np.float64]:
     return (np.asarray(a, dtype=np.float64) + np.asarray(b, dtype=np.float64)) / 2.0
 
@@ -292,3 +306,22 @@ def body_position(pose: Pose) -> Position:
     if s.hip_height > HIPS_HIGH and not knee_down:
         return Position.STANDING
     return Position.PRONE
+
+
+# Standing straight up, for the coarse sanity gate of floor stretches: the
+# torso near upright, both knees nearly straight and the hips well above the
+# lowest point. A seated 90-90 or a knee hug that the finer classifier calls
+# standing bends a knee, so it never meets all three.
+STANDING_TORSO_MAX_DEG = 30.0
+STANDING_KNEE_MIN_DEG = 150.0
+STANDING_HIPS_MIN = 1.2
+
+
+def clearly_standing(pose: Pose) -> bool:
+    """Whether the person plainly stands upright on straight legs (world landmarks)."""
+    s = body_shape(pose)
+    return (
+        s.torso_from_vertical_deg < STANDING_TORSO_MAX_DEG
+        and s.most_bent_knee_deg > STANDING_KNEE_MIN_DEG
+        and s.hip_height > STANDING_HIPS_MIN
+    )

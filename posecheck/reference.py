@@ -114,6 +114,12 @@ class Check:
     reference: str = "vertical"
     views: tuple[View, ...] = ()
     gate: bool = False
+    # The sentence of the source article this check enforces, quoted or
+    # closely paraphrased; `posecheck show` prints it.
+    why: str = ""
+    # A check with no basis in the article: shown, but it never blocks
+    # alignment or the hold.
+    advice: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,8 +184,17 @@ _CHECK_FIELDS = (
     "cue_low",
     "views",
     "gate",
+    "why",
+    "advice",
 )
 _LIMIT_NAMES = ("target", "tolerance", "min", "max")
+# The one line a check without `why` gets: every check must say which
+# sentence of its source article it enforces.
+WHY_HINT = (
+    "a string: the sentence of the source article this check enforces, "
+    "in a close paraphrase or a short quote"
+)
+
 # Every suffix is known, so target_len on an angle check is told to use
 # target_deg rather than called an unknown field.
 _ANY_LIMIT_FIELD = tuple(
@@ -709,6 +724,12 @@ class _Parser:
             self.cue_fits(item, path, "cue_low", "lower", bounds.low_from, f"min_{suffix}")
         views = self.check_views(item, path, file_views)
         gate = self.boolean(item, path, "gate", required=False)
+        why = self.text(item, path, "why", hint=WHY_HINT)
+        advice = self.boolean(item, path, "advice", required=False)
+        if advice and gate:
+            # Advice never blocks; a gate stops the judgement: both cannot hold.
+            self.bad(f"{path}.gate", "must not be true on an advice check (advice never blocks)")
+            return None
         if (
             check_id is None
             or label is None
@@ -721,6 +742,8 @@ class _Parser:
             or priority is None
             or views is None
             or ("gate" in item and gate is None)
+            or why is None
+            or ("advice" in item and advice is None)
         ):
             return None
         return Check(
@@ -736,6 +759,8 @@ class _Parser:
             reference=reference,
             views=views,
             gate=bool(gate),
+            why=why,
+            advice=bool(advice),
         )
 
     def check_points(

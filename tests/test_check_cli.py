@@ -28,7 +28,7 @@ def test_bridge_hips_down_versus_lifted():
     assert down["person"] and down["view"] == "side" and down["position"] == "supine"
     assert status_of(down, "hips-lifted") == "fail"
     assert not down["aligned"]
-    assert down["cue"] == "Lift your hips until shoulders, hips and knees make one line"
+    assert down["cue"] == "Lift your hips: raise your tailbone off the floor"
     assert status_of(lifted, "hips-lifted") == "pass"
     assert lifted["aligned"] and lifted["score"] == 100 and lifted["cue"] is None
 
@@ -39,11 +39,10 @@ def test_bridge_human_output_says_the_hips_are_not_lifted():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert any(
-        line.strip().startswith("Hips lifted in line with shoulders and knees")
-        and line.strip().endswith("fail")
+        line.strip().startswith("Hips lifted off the floor") and line.strip().endswith("fail")
         for line in lines
     )
-    assert lines[-1] == "  -> Lift your hips until shoulders, hips and knees make one line"
+    assert lines[-1] == "  -> Lift your hips: raise your tailbone off the floor"
 
 
 @needs_data

@@ -104,6 +104,38 @@ def test_inclination_is_within_0_and_90_and_unchanged_by_translation_scale_and_r
     assert geometry.inclination_deg(a, b, "horizontal") == pytest.approx(90.0 - value, abs=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "vertical"),
+    [
+        ((0, 0, 0), (0, 1, 0), 0.0),
+        ((0, 0, 0), (1, 0, 0), 90.0),
+        ((0, 0, 0), (0, 0, 1), 90.0),  # straight into depth is level, not upright
+        ((0, 0, 0), (1, 1, 0), 45.0),
+        ((0, 0, 0), (0.6, -1, 0.8), 45.0),
+    ],
+)
+def test_3d_inclination_known_values(start, end, vertical):
+    assert geometry.inclination_3d_deg(start, end) == pytest.approx(vertical)
+    assert geometry.inclination_3d_deg(start, end, "horizontal") == pytest.approx(90.0 - vertical)
+
+
+@given(point3, point3, st.floats(-math.pi, math.pi))
+def test_3d_inclination_is_unchanged_by_turning_about_the_vertical(a, b, yaw):
+    assume(np.linalg.norm(a - b) > 1e-3)
+    c, s = math.cos(yaw), math.sin(yaw)
+    turn = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+    assert geometry.inclination_3d_deg(turn @ a, turn @ b) == pytest.approx(
+        geometry.inclination_3d_deg(a, b), abs=1e-6
+    )
+
+
+def test_clearly_standing_only_for_an_upright_body_on_straight_legs():
+    standing = recorded_pose("Bodyweight_Squat/0.jpg")
+    assert geometry.clearly_standing(standing)
+    for name in ("Butt_Lift_Bridge/1.jpg", "Childs_Pose/0.jpg", "Kneeling_Hip_Flexor/1.jpg"):
+        assert not geometry.clearly_standing(recorded_pose(name)), name
+
+
 def test_inclination_rejects_an_unknown_reference():
     with pytest.raises(ValueError, match="reference must be 'vertical' or 'horizontal'"):
         geometry.inclination_deg((0, 0), (1, 1), "diagonal")

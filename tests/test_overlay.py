@@ -28,13 +28,16 @@ def test_checked_joints_are_green_for_pass_and_red_for_fail():
     verdict = evaluate(pose, load_references()["bridge"])
     by_id = {r.check.id: r for r in verdict.results}
     assert by_id["hips-lifted"].status == Status.FAIL
-    assert by_id["knees-90"].status == Status.PASS
+    assert by_id["heels-drawn-in"].status == Status.PASS
     canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
     style = overlay.DEFAULT_STYLE
-    out = overlay.draw_verdict(canvas, pose, verdict, style)
-    assert by_id["hips-lifted"].anchor_px is not None and by_id["knees-90"].anchor_px is not None
+    # Only the hips-lifted height check (a dot at the hips) and the knee angle are drawn here.
+    shown = replace(verdict, results=(by_id["hips-lifted"], by_id["heels-drawn-in"]))
+    out = overlay.draw_verdict(canvas, pose, shown, style)
+    assert by_id["hips-lifted"].anchor_px is not None
+    assert by_id["heels-drawn-in"].anchor_px is not None
     assert _pixel(out, by_id["hips-lifted"].anchor_px) == style.failed
-    assert _pixel(out, by_id["knees-90"].anchor_px) == style.passed
+    assert _pixel(out, by_id["heels-drawn-in"].anchor_px) == style.passed
     # The input frame is not drawn on.
     assert (canvas == 128).all()
 
@@ -48,7 +51,7 @@ def test_the_cue_banner_darkens_the_bottom_band_only():
 
 # --- the live-coaching overlay ---------------------------------------------------------
 
-BRIDGE_PHOTO = "Butt_Lift_Bridge/0.jpg"  # hips down: hips-lifted fails, knees-90 passes
+BRIDGE_PHOTO = "Butt_Lift_Bridge/0.jpg"  # hips down: hips-lifted fails, heels-drawn-in passes
 
 
 def _state(phase=Phase.HOLDING, held=12.0, target=30.0, side="left", cue="Lift your hips", **kw):
@@ -159,12 +162,13 @@ def _between(pose: Pose, a: L, b: L) -> tuple[float, float]:
 def test_a_failing_check_turns_its_bones_red_and_a_passing_one_green():
     pose, verdict = _bridge()
     by_id = {r.check.id: r.status for r in verdict.results}
-    assert by_id["hips-lifted"] == Status.FAIL and by_id["knees-90"] == Status.PASS
+    assert by_id["hips-lifted"] == Status.FAIL and by_id["heels-drawn-in"] == Status.PASS
     style = overlay.DEFAULT_STYLE
     canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
     out = overlay.draw_checked_skeleton(canvas, pose, verdict, style)
-    # The thigh is in both checks: one failure is enough to make it red.
-    assert _pixel(out, _between(pose, L.LEFT_HIP, L.LEFT_KNEE)) == style.failed
+    # The torso is in hips-lifted (failing) and hips-in-line (passing): one
+    # failure is enough to make it red.
+    assert _pixel(out, _between(pose, L.LEFT_SHOULDER, L.LEFT_HIP)) == style.failed
     assert _pixel(out, _between(pose, L.LEFT_KNEE, L.LEFT_ANKLE)) == style.passed
     assert _pixel(out, _between(pose, L.LEFT_SHOULDER, L.LEFT_ELBOW)) == style.bone
     status = overlay.bone_status(verdict)
@@ -183,8 +187,8 @@ def test_a_check_with_an_unknown_result_leaves_its_bones_plain():
 def test_angle_labels_are_plain_ascii_with_value_and_target():
     _, verdict = _bridge()
     by_id = {r.check.id: r for r in verdict.results}
-    assert overlay.angle_label(replace(by_id["knees-90"], value=96.2)) == "96 / 90+-20"
-    assert overlay.angle_label(by_id["hips-lifted"]) == "147 / >=160"
+    assert overlay.angle_label(replace(by_id["heels-drawn-in"], value=96.2)) == "96 / <=100"
+    assert overlay.angle_label(by_id["hips-in-line"]) == "147 / >=140"
 
 
 def test_angle_checks_get_an_arc_in_their_status_colour():
@@ -192,7 +196,7 @@ def test_angle_checks_get_an_arc_in_their_status_colour():
     style = overlay.DEFAULT_STYLE
     canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
     out = overlay.draw_check_marks(canvas, pose, verdict, style)
-    knee = {r.check.id: r for r in verdict.results}["knees-90"].anchor_px
+    knee = {r.check.id: r for r in verdict.results}["heels-drawn-in"].anchor_px
     x, y = round(knee[0]), round(knee[1])
     r = style.arc_radius_px * style.scale_for(canvas) + style.arc_px
     near_knee = out[round(y - r) : round(y + r), round(x - r) : round(x + r)]

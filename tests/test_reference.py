@@ -62,6 +62,7 @@ ANGLE_CHECK: dict[str, object] = {
     "priority": 1,
     "cue_high": "Lower your hips a little",
     "cue_low": "Lift your hips higher",
+    "why": "003: push into both feet until the hips are as high as possible.",
 }
 LENGTH_CHECK: dict[str, object] = {
     "id": "knees-together",
@@ -72,6 +73,7 @@ LENGTH_CHECK: dict[str, object] = {
     "max_len": 1.5,
     "priority": 2,
     "cue_high": "Bring your knees closer together",
+    "why": "003: keep your legs parallel to each other.",
 }
 
 # The point help in a file whose roles are front and back.
@@ -172,6 +174,7 @@ unit = ["front_knee", "front_ankle"]
 max_len = 0.15
 priority = 1
 cue_high = "Step the front foot further forward"
+why = "001 #2: make sure your front knee is over your toe."
 views = ["side"]
 gate = true
 
@@ -185,6 +188,7 @@ tolerance_deg = 10
 priority = 2
 cue_high = "Ease the hips back a little"
 cue_low = "Press the hips forward"
+why = "003: press forward until the stretch moves into the hip flexor."
 
 [[checks]]
 id = "shoulders-level"
@@ -195,6 +199,8 @@ reference = "horizontal"
 max_deg = 15
 priority = 3
 cue_high = "Level your shoulders"
+why = "Not in the article."
+advice = true
 views = ["front"]
 
 [[checks]]
@@ -206,6 +212,8 @@ unit = ["mid_shoulder", "mid_hip"]
 min_len = -0.5
 priority = 4
 cue_low = "Lift your head"
+why = "Not in the article."
+advice = true
 """
 
 
@@ -233,6 +241,7 @@ def test_a_valid_file_parses_into_the_dataclasses():
                 cue_high="Step the front foot further forward",
                 views=(View.SIDE,),
                 gate=True,
+                why="001 #2: make sure your front knee is over your toe.",
             ),
             Check(
                 id="back-hip-open",
@@ -243,6 +252,7 @@ def test_a_valid_file_parses_into_the_dataclasses():
                 priority=2,
                 cue_high="Ease the hips back a little",
                 cue_low="Press the hips forward",
+                why="003: press forward until the stretch moves into the hip flexor.",
             ),
             Check(
                 id="shoulders-level",
@@ -254,6 +264,8 @@ def test_a_valid_file_parses_into_the_dataclasses():
                 priority=3,
                 cue_high="Level your shoulders",
                 views=(View.FRONT,),
+                why="Not in the article.",
+                advice=True,
             ),
             Check(
                 id="head-up",
@@ -264,6 +276,8 @@ def test_a_valid_file_parses_into_the_dataclasses():
                 limits=Limits(low=-0.5, high=None),
                 priority=4,
                 cue_low="Lift your head",
+                why="Not in the article.",
+                advice=True,
             ),
         ),
     )
@@ -313,6 +327,7 @@ kind = "angel"
 points = ["front_shoulder", "front_hip", "front_kneecap"]
 priority = 1
 cue_low = "Lift your hips"
+why = "003: lift the hips."
 
 [[checks]]
 id = "hips-lifted"
@@ -324,6 +339,7 @@ tolerence_len = 0.5
 priority = 0
 cue_high = "Bring your knees together"
 cue_low = "Let your knees apart"
+why = "003: knees parallel."
 """
 
 
@@ -996,3 +1012,69 @@ def test_the_bundled_references_load():
     for ref in refs.values():
         assert ref.bundled
         assert ref.checks, ref.id
+
+
+# --- why and advice: every check traces to its article ------------------------------
+
+
+def test_a_check_without_why_is_one_pinned_line():
+    assert problems(document(checks=[check(why=DROP)])) == [
+        "bridge.toml: checks[0]: missing field 'why' (a string: the sentence of the source "
+        "article this check enforces, in a close paraphrase or a short quote)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("why", "expected"),
+    [("", "checks[0].why must not be empty (got '')"), (3, "checks[0].why must be a string")],
+)
+def test_an_empty_or_non_text_why_is_refused(why, expected):
+    (line,) = problems(document(checks=[check(why=why)]))
+    assert expected in line
+
+
+def test_advice_defaults_to_false_and_reads_a_boolean():
+    assert parse_reference(document(), "bridge.toml").checks[0].advice is False
+    ref = parse_reference(document(checks=[check(advice=True)]), "bridge.toml")
+    assert ref.checks[0].advice is True
+    assert ref.checks[0].why == ANGLE_CHECK["why"]
+    (line,) = problems(document(checks=[check(advice="yes")]))
+    assert line == "bridge.toml: checks[0].advice must be a boolean (got string 'yes')"
+
+
+def test_an_advice_check_cannot_be_a_gate():
+    (line,) = problems(document(checks=[check(advice=True, gate=True)]))
+    assert line == (
+        "bridge.toml: checks[0].gate must not be true on an advice check (advice never blocks)"
+    )
+
+
+@pytest.mark.skipif(
+    not any((ROOT / "reference_poses").glob("*.toml")),
+    reason="reference_poses/ has no .toml files yet",
+)
+def test_every_bundled_check_names_its_article_and_every_stretch_can_be_held():
+    for ref in load_references().values():
+        for c in ref.checks:
+            article = c.why.split(":")[0]
+            # An advice check says it is not in the article; the others name it.
+            assert (
+                c.advice
+                or any(s.strip()[:3] in article for s in ref.source.split(";"))
+                or (article[:3].isdigit())
+            ), f"{ref.id}/{c.id}: why does not name an article: {c.why!r}"
+        assert any(not c.advice for c in ref.checks), f"{ref.id}: only advice, nothing to hold"
+
+
+def test_show_prints_each_checks_why_and_marks_advice():
+    from typer.testing import CliRunner
+
+    from posecheck.cli import app
+
+    result = CliRunner().invoke(app, ["show", "static-low-lunge"])
+    assert result.exit_code == 0, result.output
+    ref = load_references()["static-low-lunge"]
+    for c in ref.checks:
+        assert f"why: {c.why}" in result.output
+    advice = [line for line in result.output.splitlines() if "[advice" in line]
+    assert len(advice) == sum(c.advice for c in ref.checks) == 1
