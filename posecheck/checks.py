@@ -518,8 +518,17 @@ def _blocks(check: Check) -> bool:
     return not check.advice
 
 
-def _score(results: Sequence[CheckResult]) -> int:
-    """0-100: the checks judged, weighted by priority; a pass counts fully, a
+def is_good(status: Status) -> bool:
+    """A result that does not block the hold: judged, and not a fail.
+
+    Only a fail blocks; a borderline value (within the measurement error of
+    its target) counts as good, and "can't tell" is not good.
+    """
+    return status in (Status.PASS, Status.BORDERLINE)
+
+
+def form_score(results: Sequence[CheckResult]) -> int:
+    """0-100: the blocking checks judged, weighted by priority; a pass counts fully, a
     borderline or fail less the further outside its range it is."""
     judged = [r for r in results if r.status != Status.UNKNOWN and _blocks(r.check)]
     if not judged:
@@ -530,15 +539,80 @@ def _score(results: Sequence[CheckResult]) -> int:
     return max(0, min(100, round(total)))
 
 
-def _unseen_cue(results: Sequence[CheckResult]) -> str | None:
-    unknown = [r for r in results if r.status == Status.UNKNOWN]
-    if not unknown:
-        return None
-    worst = min(unknown, key=lambda r: r.check.priority)
-    part = worst.check.points[1 if worst.check.kind == CheckKind.ANGLE else 0].part
-    return (
-        f"I can't see your {part.replace('_', ' ')} clearly: check the light and the camera angle"
-    )
+# What to call a landmark part in a "can't see" cue.
+_PART_WORDS = {
+    "ankle": "feet",
+    "heel": "feet",
+    "foot_index": "feet",
+    "knee": "knees",
+    "hip": "hips",
+    "shoulder": "shoulders",
+    "elbow": "arms",
+    "wrist": "hands",
+    "index": "hands",
+    "pinky": "hands",
+    "thumb": "hands",
+}
+
+
+def unseen_cue(unseen: Sequence[Check]) -> str:
+    """What to say when checks cannot be judged because their points are not seen.
+
+    The body part that most of those checks need is the likely culprit: with
+    the feet hidden, every check that measures from the ankles goes unknown
+    at once, whatever its vertex. Ties go to the most important check.
+    """
+    counts: dict[str, int] = {}
+    for check in sorted(unseen, key=lambda c: c.priority):
+        for part in dict.fromkeys(p.part for p in check.points + (check.unit or ())):
+            counts[part] = counts.get(part, 0) + 1
+    part = max(counts, key=lambda k: counts[k])  # the first of the most frequent
+    words = _PART_WORDS.get(part, part.replace("_", " "))
+    return f"I can't see your {words}: keep them in the picture and in good light"
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    aligned: bool
+    score: int
+    cue: str | None
+
+
+def conclude(gates: Sequence[GateResult], results: Sequence[CheckResult]) -> Conclusion:
+    """A frame's verdict from its gates and check results: the one place that says
+    what aligned means, how the score is weighed and which cue wins.
+
+    Aligned: every gate passes and every blocking check is good (pass or
+    borderline). The cue, first match wins: a failing gate, a failing
+    blocking check, a blocking check that cannot be seen, a borderline one,
+    then an advice check as a tip; each by priority, the worst first.
+    """
+
+    def by_priority(found: Sequence[CheckResult]) -> list[CheckResult]:
+        return sorted(found, key=lambda r: (r.check.priority, -r.excess))
+
+    blocking = [r for r in results if _blocks(r.check)]
+    failing_gates = [g for g in gates if not g.passed]
+    failing = by_priority([r for r in blocking if r.status == Status.FAIL])
+    unseen = by_priority([r for r in blocking if r.status == Status.UNKNOWN])
+    borderline = by_priority([r for r in blocking if r.status == Status.BORDERLINE])
+    advice = by_priority([r for r in results if not _blocks(r.check) and r.status == Status.FAIL])
+    cue: str | None = None
+    if failing_gates:
+        cue = failing_gates[0].cue
+    elif failing:
+        cue = failing[0].cue
+    elif unseen:
+        cue = unseen_cue([r.check for r in unseen])
+    elif borderline:
+        cue = borderline[0].cue
+    elif advice and advice[0].cue:
+        cue = TIP + advice[0].cue[0].lower() + advice[0].cue[1:]
+    gates_ok = not failing_gates
+    aligned = gates_ok and bool(blocking) and all(is_good(r.status) for r in blocking)
+    hard_gate_failed = any(r.check.gate for r in failing)
+    score = 0 if not gates_ok or hard_gate_failed else form_score(results)
+    return Conclusion(aligned, score, cue)
 
 
 # Positions where the body is upright on its feet; the rest are on the floor.
@@ -657,39 +731,11 @@ def evaluate(pose: Pose | None, reference: Reference, previous: Verdict | None =
         results = [
             CheckResult(r.check, r.value, Status.UNKNOWN, None, 0.0, r.anchor_px) for r in results
         ]
-        blocking = [r for r in results if _blocks(r.check)]
     side = None
     if reference.roles is not None and reference.prescription.sides == "each":
         side = true_side(pose, roles[reference.roles[0]], facing, view)
 
-    def by_priority(found: Sequence[CheckResult]) -> list[CheckResult]:
-        return sorted(found, key=lambda r: (r.check.priority, -r.excess))
-
-    failing_gates = [g for g in gates if not g.passed]
-    failing = by_priority([r for r in blocking if r.status == Status.FAIL])
-    borderline = by_priority([r for r in blocking if r.status == Status.BORDERLINE])
-    advice = by_priority([r for r in results if not _blocks(r.check) and r.status == Status.FAIL])
-    cue: str | None
-    if failing_gates:
-        cue = failing_gates[0].cue
-    elif failing:
-        cue = failing[0].cue
-    elif any(r.status == Status.UNKNOWN for r in blocking):
-        cue = _unseen_cue(blocking)
-    elif borderline:
-        cue = borderline[0].cue
-    elif advice and advice[0].cue:
-        cue = TIP + advice[0].cue[0].lower() + advice[0].cue[1:]
-    else:
-        cue = None
-    hard_gates_failed = any(r.check.gate for r in failing)
-    gates_ok = not failing_gates
-    aligned = (
-        gates_ok
-        and bool(blocking)
-        and all(r.status in (Status.PASS, Status.BORDERLINE) for r in blocking)
-    )
-    score = 0 if not gates_ok or hard_gates_failed else _score(results)
+    conclusion = conclude(gates, results)
     return Verdict(
         stretch=reference.id,
         person=True,
@@ -699,7 +745,7 @@ def evaluate(pose: Pose | None, reference: Reference, previous: Verdict | None =
         results=tuple(results),
         roles=roles,
         side=side,
-        aligned=aligned,
-        score=score,
-        cue=cue,
+        aligned=conclusion.aligned,
+        score=conclusion.score,
+        cue=conclusion.cue,
     )

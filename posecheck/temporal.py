@@ -24,64 +24,15 @@ from __future__ import annotations
 
 import statistics
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from posecheck import checks
 from posecheck.checks import CheckResult, GateResult, Status, Verdict
 from posecheck.landmarks import Pose
-from posecheck.reference import Check, CheckKind, Reference
+from posecheck.reference import Check, Reference
 
 WINDOW_S = 0.5
 KEEP_S = 1.0
-
-# What to call a landmark part in a "can't see" cue.
-_PART_WORDS = {
-    "ankle": "feet",
-    "heel": "feet",
-    "foot_index": "feet",
-    "knee": "knees",
-    "hip": "hips",
-    "shoulder": "shoulders",
-    "elbow": "arms",
-    "wrist": "hands",
-    "index": "hands",
-    "pinky": "hands",
-    "thumb": "hands",
-}
-
-
-def is_good(status: Status) -> bool:
-    """A check that does not block the hold: judged, and not a fail.
-
-    Only a fail blocks alignment; a borderline value (within the measurement
-    error of its target) counts as good, and "can't tell" is not good.
-    """
-    return status not in (Status.FAIL, Status.UNKNOWN)
-
-
-def bounded_score(results: Sequence[CheckResult]) -> int:
-    """The 0-100 form score of a set of check results, weighted by priority.
-
-    The same weighing as a photo's score, with each check's credit held to
-    0-1: a value that is inside its limits always earns full credit, and no
-    frame can score above 100 whatever the hysteresis did to its status.
-    """
-    judged = [r for r in results if r.status != Status.UNKNOWN]
-    if not judged:
-        return 0
-    weights = [1.0 / r.check.priority for r in judged]
-    parts = [1.0 if is_good(r.status) else min(1.0, max(0.0, 1.0 - r.excess)) for r in judged]
-    score = round(100.0 * sum(w * p for w, p in zip(weights, parts, strict=True)) / sum(weights))
-    return min(100, max(0, score))
-
-
-def unseen_cue(check: Check) -> str:
-    """What to say when a check has not been measurable for longer than `KEEP_S`."""
-    index = 1 if check.kind == CheckKind.ANGLE else 0
-    part = check.points[index].part
-    words = _PART_WORDS.get(part, part.replace("_", " "))
-    return f"I can't see your {words}: keep them in the picture, side-on and in good light"
 
 
 @dataclass
@@ -157,31 +108,16 @@ class SteadyJudge:
         if not gates_ok:
             # Not judged: the values stay for display, the verdicts are not given.
             results = [replace(r, status=Status.UNKNOWN, cue=None, excess=0.0) for r in results]
-        failing = sorted(
-            (r for r in results if r.status == Status.FAIL),
-            key=lambda r: (r.check.priority, -r.excess),
-        )
-        failing_gates = [g for g in gates if not g.passed]
-        cue: str | None
-        if failing_gates:
-            cue = failing_gates[0].cue
-        elif failing:
-            cue = failing[0].cue
-        else:
-            unknown = [r for r in results if r.status == Status.UNKNOWN]
-            cue = (
-                unseen_cue(min(unknown, key=lambda r: r.check.priority).check) if unknown else None
-            )
-        hard_gate_failed = any(r.check.gate for r in failing)
+        conclusion = checks.conclude(gates, results)
         return replace(
             base,
             person=True,
             gates=gates,
             results=tuple(results),
             side=self._window_side(base.side),
-            aligned=gates_ok and bool(results) and all(is_good(r.status) for r in results),
-            score=0 if not gates_ok or hard_gate_failed else bounded_score(results),
-            cue=cue,
+            aligned=conclusion.aligned,
+            score=conclusion.score,
+            cue=conclusion.cue,
         )
 
     # --- the window ------------------------------------------------------------

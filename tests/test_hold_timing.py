@@ -128,12 +128,6 @@ def held_recording(pose: Pose, out: Path) -> Path:
 
 
 @pytest.mark.skipif(not REALPOSES.is_file(), reason=f"real-body landmarks not found at {REALPOSES}")
-@pytest.mark.xfail(
-    strict=True,
-    reason="the bridge checks reject real bodies in good form (issue 15, verdicts branch): "
-    "hips-lifted >= 160 deg against 139-179 measured, knees-90 (90 +- 20) against 56-88 "
-    "(article 003 draws the heels in), and feet-flat unknown whenever the far ankle is hidden",
-)
 def test_real_bodies_holding_a_correct_bridge_37_s_count_37_s(tmp_path: Path):
     bridges = real_bridges()
     assert len(bridges) == 9

@@ -56,7 +56,10 @@ def test_a_hold_paused_in_the_middle_resumes_and_completes(bridge_clip: Path):
     assert rep.end_s == pytest.approx(13.0, abs=0.5)
     (fault,) = rep.faults
     assert fault.check_id == "hips-lifted"
-    assert rep.start_s + fault.start_s == pytest.approx(8.0, abs=0.4)
+    # The windowed verdict sees the drop once most of its 0.5 s window has (up to
+    # 0.3 s late), and a hips line that sinks through the measurement band is
+    # first borderline, which is not a fault.
+    assert rep.start_s + fault.start_s == pytest.approx(8.0, abs=0.6)
     assert rep.start_s + fault.end_s == pytest.approx(10.0, abs=0.4)
     data = report.to_json()
     assert data["summary"]["reps_completed"] == 1 and data["summary"]["reps_prescribed"] == 1

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from posecheck import checks
-from posecheck.checks import CheckResult, Status
+from posecheck.checks import CheckResult, Status, form_score, is_good
 from posecheck.landmarks import Pose, PoseLandmark
 from posecheck.reference import Reference, load_references
-from posecheck.temporal import KEEP_S, WINDOW_S, SteadyJudge, bounded_score, is_good
+from posecheck.temporal import KEEP_S, WINDOW_S, SteadyJudge
 from tests.conftest import recorded_pose
 
 LIFTED = recorded_pose("Butt_Lift_Bridge/1.jpg")
@@ -152,9 +152,9 @@ def test_form_scores_are_bounded_and_only_a_fail_blocks():
     check = load_references()["bridge"].checks[0]
     # A fail reported inside the limit (negative excess) must not earn over 100.
     inside_fail = CheckResult(check, 161.0, Status.FAIL, check.cue_low, excess=-0.2)
-    assert bounded_score([inside_fail]) == 100
-    assert bounded_score([CheckResult(check, 100.0, Status.FAIL, check.cue_low, excess=4.0)]) == 0
-    assert bounded_score([CheckResult(check, None, Status.UNKNOWN)]) == 0
+    assert form_score([inside_fail]) == 100
+    assert form_score([CheckResult(check, 100.0, Status.FAIL, check.cue_low, excess=4.0)]) == 0
+    assert form_score([CheckResult(check, None, Status.UNKNOWN)]) == 0
     assert [is_good(s) for s in Status] == [s in (Status.PASS, Status.BORDERLINE) for s in Status]
 
 
