@@ -9,6 +9,7 @@ that no unfinished output is left behind. Linux only: it reads /proc.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -102,7 +103,9 @@ def _start_scoring(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
     return proc, workers
 
 
-def _stop(proc: subprocess.Popen[str], signum: int) -> tuple[int, str, str, float]:
+def _stop(
+    proc: subprocess.Popen[str], workers: list[int], signum: int
+) -> tuple[int, str, str, float]:
     sent = time.monotonic()
     os.kill(proc.pid, signum)
     try:
@@ -110,8 +113,11 @@ def _stop(proc: subprocess.Popen[str], signum: int) -> tuple[int, str, str, floa
         # orphaned worker that kept it open would make the caller hang here.
         out, err = proc.communicate(timeout=STOP_WITHIN_S)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+        for pid in [proc.pid, *workers]:  # this test's own processes: leave none running
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.communicate(timeout=5)
         pytest.fail(f"still running, or stdout still held open, {STOP_WITHIN_S} s after {signum}")
     return proc.returncode, out, err, time.monotonic() - sent
 
@@ -120,12 +126,15 @@ def _assert_workers_gone(workers: list[int]) -> None:
     deadline = time.monotonic() + STOP_WITHIN_S
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [pid for pid in workers if _alive(pid)], "worker processes outlived the parent"
+    survivors = [pid for pid in workers if _alive(pid)]
+    for pid in survivors:  # this test's own leftovers: do not leave them running
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "worker processes outlived the parent"
 
 
 def test_sigterm_stops_cleanly_with_its_workers(tmp_path: Path):
     proc, workers = _start_scoring(tmp_path)
-    code, out, err, took = _stop(proc, signal.SIGTERM)
+    code, out, err, took = _stop(proc, workers, signal.SIGTERM)
     assert code == 143, err
     assert took < STOP_WITHIN_S
     assert err.strip() == "error: stopped by SIGTERM; unfinished outputs were removed"
@@ -136,7 +145,7 @@ def test_sigterm_stops_cleanly_with_its_workers(tmp_path: Path):
 
 def test_sigint_to_the_parent_alone_stops_within_seconds(tmp_path: Path):
     proc, workers = _start_scoring(tmp_path)
-    code, out, err, took = _stop(proc, signal.SIGINT)
+    code, out, err, took = _stop(proc, workers, signal.SIGINT)
     assert out == ""
     assert code == 130, err
     assert took < STOP_WITHIN_S
@@ -147,7 +156,7 @@ def test_sigint_to_the_parent_alone_stops_within_seconds(tmp_path: Path):
 
 def test_sigkill_takes_the_workers_down_too(tmp_path: Path):
     proc, workers = _start_scoring(tmp_path)
-    code, _, _, _ = _stop(proc, signal.SIGKILL)
+    code, _, _, _ = _stop(proc, workers, signal.SIGKILL)
     assert code == -signal.SIGKILL
     # Nothing can run in a process killed this way; its workers must not go on
     # without it. (Its unfinished CSV stays behind as a hidden .partial file.)
