@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,3 +32,27 @@ def cover(photo: npt.NDArray[np.uint8], size_wh: tuple[int, int]) -> npt.NDArray
     rows = (np.arange(round(photo.shape[0] * scale)) / scale).astype(int)
     cols = (np.arange(round(photo.shape[1] * scale)) / scale).astype(int)
     return photo[rows][:, cols]
+
+
+def raw_landmarker(mode: str, poses: int) -> Any:
+    """MediaPipe's PoseLandmarker made directly, without posecheck's estimator, for
+    baselines: ``mode`` is "image" or "video", ``poses`` the most people it returns."""
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from posecheck.estimator import find_model
+
+    running = vision.RunningMode.IMAGE if mode == "image" else vision.RunningMode.VIDEO
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_buffer=find_model().read_bytes()),
+        running_mode=running,
+        num_poses=poses,
+    )
+    return vision.PoseLandmarker.create_from_options(options)
+
+
+def load_average() -> str:
+    """The 1-minute load average, to judge whether other work disturbed a run."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
