@@ -182,10 +182,16 @@ _PARENT_POLL_S = 0.5
 _worker_estimator: PoseEstimator | None = None
 
 
-def _exit_if_orphaned(parent_pid: int) -> None:
+def _die_if_orphaned(parent_pid: int) -> None:
+    # The same end PR_SET_PDEATHSIG gives: SIGKILL, with nothing to clean up (a
+    # worker holds no file). Not an exit status anyone reads: only the CLI exits.
+    if os.getppid() != parent_pid:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _watch_parent(parent_pid: int) -> None:
     while True:
-        if os.getppid() != parent_pid:
-            os._exit(1)
+        _die_if_orphaned(parent_pid)
         time.sleep(_PARENT_POLL_S)
 
 
@@ -208,9 +214,8 @@ def _init_worker(parent_pid: int) -> None:
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
             pass  # the polling thread below still applies
-    if os.getppid() != parent_pid:
-        os._exit(1)
-    threading.Thread(target=_exit_if_orphaned, args=(parent_pid,), daemon=True).start()
+    _die_if_orphaned(parent_pid)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
