@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -50,3 +51,27 @@ def use_tests_helpers() -> None:
 
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+
+
+def raw_landmarker(mode: str, poses: int) -> Any:
+    """MediaPipe's PoseLandmarker made directly, without posecheck's estimator, for
+    baselines: ``mode`` is "image" or "video", ``poses`` the most people it returns."""
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from posecheck.estimator import find_model
+
+    running = vision.RunningMode.IMAGE if mode == "image" else vision.RunningMode.VIDEO
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_buffer=find_model().read_bytes()),
+        running_mode=running,
+        num_poses=poses,
+    )
+    return vision.PoseLandmarker.create_from_options(options)
+
+
+def load_average() -> str:
+    """The 1-minute load average, to judge whether other work disturbed a run."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"

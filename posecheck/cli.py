@@ -2,13 +2,15 @@
 
 Exit codes: 0 all inputs fine; 1 a data error (an input could not be read;
 the other inputs are still processed); 2 a usage error (bad options or
-arguments); 3 an installation problem (the pose model is missing or damaged).
+arguments); 3 an installation problem (the pose model is missing or damaged);
+130 stopped by Ctrl-C (SIGINT); 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -42,6 +44,8 @@ EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
 EXIT_SETUP = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), 128 + 2 as shells report it
+EXIT_TERMINATED = 143  # SIGTERM, 128 + 15
 DEFAULT_WORKERS = os.cpu_count() or 1
 
 app = typer.Typer(
@@ -608,6 +612,9 @@ def live(
     if side not in (None, "left", "right"):
         _error(f"--side must be left or right (got {side!r})")
         raise typer.Exit(EXIT_USAGE)
+    if source is None and not 0 <= camera <= video.MAX_CAMERA_INDEX:
+        _error(f"--camera must be 0 to {video.MAX_CAMERA_INDEX} (got {camera})")
+        raise typer.Exit(EXIT_USAGE)
     reference = _reference(refs, stretch)
     src: Path | int = source if source is not None else camera
     with _reported():
@@ -715,7 +722,11 @@ def score(
     videos: Annotated[
         list[Path],
         typer.Argument(
-            help="Recorded videos, or landmark recordings (.jsonl).", show_default=False
+            help="Recorded videos, or landmark recordings (.jsonl).",
+            show_default=False,
+            # Not click's check, which stops the whole batch with a usage error:
+            # an unreadable file is reported like any bad input and the rest run.
+            readable=False,
         ),
     ],
     stretch: StretchOption,
@@ -774,6 +785,11 @@ def score(
                 raise typer.Exit(EXIT_SETUP) from None
             failed = True  # a data error: this video only, the others still run
             continue
+        except KeyboardInterrupt:
+            _error(f"{path}: interrupted; its unfinished outputs were removed")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        for warning in report.warnings:
+            typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
         if as_json:
             typer.echo(json.dumps(report.to_json()))
         else:
@@ -829,11 +845,24 @@ def _keep_native_noise_off_the_terminal() -> None:
     os.close(null)
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every `with` block unwinds and
+    removes its unfinished output, as after Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main() -> None:
     """Console-script entry point."""
     _keep_native_noise_off_the_terminal()
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
     except KeyboardInterrupt:
         # Ctrl-C is the user's choice, not a failure worth a traceback.
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except _Terminated:
+        _error("stopped by SIGTERM; unfinished outputs were removed")
+        sys.exit(EXIT_TERMINATED)

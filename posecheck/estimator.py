@@ -174,13 +174,37 @@ def _to_pose(landmarks: Any, world: Any, image_wh: tuple[int, int], timestamp_ms
     )
 
 
+# In VIDEO mode, how often to look for everyone in the picture (milliseconds of
+# the stream's own time); between looks only the followed person is tracked.
+LOOK_EVERY_MS = 1000
+# Two boxes this similar are the same person (the tracked one and a looked-up one).
+SAME_PERSON_IOU = 0.5
+
+
 class PoseEstimator:
     """MediaPipe PoseLandmarker as a context manager.
 
-    ``mode="image"`` treats every frame as an unrelated still; ``mode="video"``
-    tracks a person across frames and needs strictly increasing integer
-    ``timestamp_ms``. ``max_people`` is how many people the model may return
-    (posecheck follows one of them, see `PersonTracker`).
+    ``mode="image"`` treats every frame as an unrelated still: the model finds
+    up to ``max_people`` people and the most prominent is returned.
+
+    ``mode="video"`` follows one person across frames and needs strictly
+    increasing integer ``timestamp_ms``. Asking MediaPipe for more than one
+    pose on every frame would run its person detector on every frame whenever
+    fewer people than that are in view, which costs about a third more per
+    frame. So it runs two landmarkers: a one-pose VIDEO-mode one on every frame,
+    which tracks the person from frame to frame and runs the detector only when
+    it has lost them, and a ``max_people`` IMAGE-mode one for a *look* at
+    everyone in the picture. A look happens on the first frame, every
+    `LOOK_EVERY_MS` of stream time, and on the frame the tracked person is
+    lost. At a look, `PersonTracker` picks whom to follow (the most prominent
+    person at first, the same person afterwards) among the people the look
+    found and the tracked person (a look on one still can miss someone that
+    tracking still holds). While the tracked pose is that person it is used;
+    when the one-pose tracker has settled on someone else, the looked-up pose
+    is used instead and a look runs on every frame until the tracker is back on
+    the followed person. ``Detection.people`` is the count from the latest
+    look, so between looks it can lag by up to `LOOK_EVERY_MS`, and it counts
+    only people the look or the tracker found.
     """
 
     def __init__(
@@ -190,18 +214,28 @@ class PoseEstimator:
         max_people: int = 2,
         model_path: Path | None = None,
         min_confidence: float = 0.5,
+        look_every_ms: int = LOOK_EVERY_MS,
     ) -> None:
         if mode not in ("image", "video"):
             raise ValueError(f"mode must be 'image' or 'video' (got {mode!r})")
         if max_people < 1:
             raise ValueError(f"max_people must be >= 1 (got {max_people})")
+        if look_every_ms < 1:
+            raise ValueError(f"look_every_ms must be >= 1 (got {look_every_ms})")
         self.mode: Mode = mode
         self.max_people = max_people
+        self.look_every_ms = look_every_ms
         self.model_path = verify_model(model_path or find_model())
         self._min_confidence = min_confidence
-        self._landmarker: Any = None
+        self._landmarker: Any = None  # every frame: IMAGE mode, or the one-pose VIDEO tracker
+        self._looker: Any = None  # VIDEO mode with max_people > 1: the occasional look
         self._tracker = PersonTracker()
         self._last_ms: int | None = None
+        self._last_look_ms: int | None = None
+        self._people = 0  # from the latest look
+        self._was_tracking = False
+        self._astray = False  # the one-pose tracker follows someone else
+        self.looks = 0  # how many looks were taken (for tests and benchmarks)
 
     def __enter__(self) -> PoseEstimator:
         # Imported here so that `import posecheck.estimator` stays cheap for
@@ -210,20 +244,55 @@ class PoseEstimator:
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._mp = mp
-        running_mode = (
-            vision.RunningMode.IMAGE if self.mode == "image" else vision.RunningMode.VIDEO
-        )
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_buffer=self.model_path.read_bytes()),
+        self._vision = vision
+        self._model = self.model_path.read_bytes()
+        self._base_options = BaseOptions
+        try:
+            if self.mode == "image":
+                self._landmarker = self._create(vision.RunningMode.IMAGE, self.max_people)
+            else:
+                self._landmarker = self._create(vision.RunningMode.VIDEO, 1)
+                if self.max_people > 1:
+                    self._looker = self._create(vision.RunningMode.IMAGE, self.max_people)
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def _create(self, running_mode: Any, poses: int) -> Any:
+        options = self._vision.PoseLandmarkerOptions(
+            base_options=self._base_options(model_asset_buffer=self._model),
             running_mode=running_mode,
-            num_poses=self.max_people,
+            num_poses=poses,
             min_pose_detection_confidence=self._min_confidence,
             min_pose_presence_confidence=self._min_confidence,
             min_tracking_confidence=self._min_confidence,
         )
         with _native_stderr_silenced():
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        return self
+            return self._vision.PoseLandmarker.create_from_options(options)
+
+    def restart(self) -> None:
+        """Forget the stream so far, as a new estimator would (VIDEO mode).
+
+        The next frame may have any timestamp. Cheaper than a new estimator:
+        the IMAGE-mode landmarker for looks, which keeps no state, is reused.
+        """
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator must be used inside a `with` block")
+        if self.mode == "video":
+            old, self._landmarker = self._landmarker, None
+            old.close()
+            self._landmarker = self._create(self._vision.RunningMode.VIDEO, 1)
+        self._tracker = PersonTracker()
+        self._last_ms = self._last_look_ms = None
+        self._people = 0
+        self._was_tracking = self._astray = False
+
+    def _close(self) -> None:
+        for landmarker in (self._landmarker, self._looker):
+            if landmarker is not None:
+                landmarker.close()
+        self._landmarker = self._looker = None
 
     def __exit__(
         self,
@@ -231,9 +300,7 @@ class PoseEstimator:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        self._close()
 
     def detect(self, frame_bgr: npt.NDArray[np.uint8], timestamp_ms: int = 0) -> Detection:
         """Find the person in one BGR uint8 (H, W, 3) frame."""
@@ -247,27 +314,68 @@ class PoseEstimator:
         image = self._mp.Image(
             image_format=self._mp.ImageFormat.SRGB, data=video.bgr_to_rgb(frame_bgr)
         )
-        if self.mode == "video":
-            if self._last_ms is not None and timestamp_ms <= self._last_ms:
-                raise ValueError(
-                    f"VIDEO mode needs strictly increasing timestamps "
-                    f"(got {timestamp_ms} ms after {self._last_ms} ms)"
-                )
-            self._last_ms = timestamp_ms
-        # The graph also logs a first-use warning from C++ on its first frames.
-        with _native_stderr_silenced():
-            if self.mode == "image":
-                result = self._landmarker.detect(image)
-            else:
-                result = self._landmarker.detect_for_video(image, timestamp_ms)
         if self.mode == "image":
             self._tracker.reset()
-        candidates = [
-            _to_pose(lms, world, (w, h), timestamp_ms)
+            candidates = self._run(self._landmarker.detect, (w, h), timestamp_ms, image)
+            pose = self._tracker.choose(candidates, timestamp_ms)
+            return Detection(timestamp_ms, (w, h), pose, len(candidates))
+        if self._last_ms is not None and timestamp_ms <= self._last_ms:
+            raise ValueError(
+                f"VIDEO mode needs strictly increasing timestamps "
+                f"(got {timestamp_ms} ms after {self._last_ms} ms)"
+            )
+        self._last_ms = timestamp_ms
+        tracked = self._run(self._landmarker.detect_for_video, (w, h), timestamp_ms, image, ts=True)
+        own = tracked[0] if tracked else None
+        # The tracker found or lost someone: time to see who is in the picture.
+        changed = (own is not None) != self._was_tracking
+        self._was_tracking = own is not None
+        due = (
+            self._last_look_ms is None
+            or timestamp_ms - self._last_look_ms >= self.look_every_ms
+            or changed
+            or self._astray
+        )
+        if self._looker is None or not due:
+            # Between looks: the tracked pose, if it is still the followed person.
+            pose = self._tracker.choose(tracked, timestamp_ms)
+            if self._looker is None:
+                self._people = len(tracked)
+            elif own is not None:
+                self._people = max(self._people, 1)
+            return Detection(timestamp_ms, (w, h), pose, self._people)
+        self.looks += 1
+        self._last_look_ms = timestamp_ms
+        looked = self._run(self._looker.detect, (w, h), timestamp_ms, image)
+        # A look on one still can miss a person the tracker still holds (the
+        # detector is weaker than tracking): the tracked pose stays a candidate,
+        # and a looked-up pose that overlaps it is taken to be that same person.
+        others = [
+            p
+            for p in looked
+            if own is None or _box_iou(p.bbox_px(), own.bbox_px()) < SAME_PERSON_IOU
+        ]
+        candidates = ([own] if own is not None else []) + others
+        self._people = len(candidates)
+        chosen = self._tracker.choose(candidates, timestamp_ms)
+        self._astray = chosen is not None and chosen is not own
+        return Detection(timestamp_ms, (w, h), chosen, self._people)
+
+    def _run(
+        self,
+        call: Any,
+        image_wh: tuple[int, int],
+        timestamp_ms: int,
+        image: Any,
+        *,
+        ts: bool = False,
+    ) -> list[Pose]:
+        """One landmarker call, as the complete poses it found."""
+        # The graph also logs a first-use warning from C++ on its first frames.
+        with _native_stderr_silenced():
+            result = call(image, timestamp_ms) if ts else call(image)
+        return [
+            _to_pose(lms, world, image_wh, timestamp_ms)
             for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
             if len(lms) == NUM_LANDMARKS
         ]
-        pose = self._tracker.choose(candidates, timestamp_ms)
-        return Detection(
-            timestamp_ms=timestamp_ms, image_wh=(w, h), pose=pose, people=len(candidates)
-        )

@@ -86,6 +86,8 @@ class ScoreReport:
     series: list[Series]
     snapshots: list[Snapshot]
     position_reached: bool
+    # Problems with the file that did not stop scoring (e.g. a truncated video).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def reps_completed(self) -> int:
@@ -157,6 +159,7 @@ class ScoreReport:
                 "processing_s": round(self.processing_s, 3),
                 "realtime_factor": round(self.realtime_factor, 2),
             },
+            "warnings": list(self.warnings),
         }
 
 
@@ -246,6 +249,9 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise InputError(
             f"{path}: cannot be written ({error.strerror}); pick another output"
         ) from None
+    except BaseException:  # Ctrl-C or SIGTERM mid-write: leave nothing behind
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def write_json(report: ScoreReport, path: Path) -> None:

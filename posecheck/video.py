@@ -44,6 +44,8 @@ _QUIT_KEYS = frozenset({ord("q"), ord("Q"), 27})
 _SYSTEM_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF"))
 # Where a local X server keeps its sockets, X0 for display :0 and so on.
 X11_SOCKETS = Path("/tmp/.X11-unix")
+# Camera indexes cv2 is given; it segfaults on -1 with some backends.
+MAX_CAMERA_INDEX = 63
 
 
 class DisplayUnavailableError(InputError):
@@ -61,10 +63,32 @@ def bgr_to_rgb(frame: Frame) -> Frame:
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"{path}: no such file; check the path")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file; pass a file inside it")
+    """`InputError` unless ``path`` is a file this process can open for reading."""
+    try:
+        if not path.exists():
+            raise InputError(f"{path}: no such file; check the path")
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, not a file; pass a file inside it")
+        with path.open("rb"):
+            pass
+    except OSError as error:  # permission denied, a name too long, an I/O error...
+        reason = error.strerror or str(error)
+        raise InputError(
+            f"{path}: cannot be read ({reason}); check the file and its permissions"
+        ) from None
+
+
+def is_photo(path: Path) -> bool:
+    """Whether a file is a still image, by its suffix or by its first bytes.
+
+    FFmpeg opens a photo as a one-frame video, so the video readers cannot tell.
+    """
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return True
+    try:
+        return bool(cv2.haveImageReader(str(path)))
+    except cv2.error:
+        return False
 
 
 def read_image(path: Path) -> Frame:
@@ -220,8 +244,13 @@ def probe_video(path: Path) -> VideoInfo:
         capture.release()
 
 
+# A seek lands this far before the wanted time, then reads forward to it: cv2's
+# frame-accurate seeking can still land a frame or two late on some files.
+_SEEK_MARGIN_S = 0.5
+
+
 def video_frames(
-    path: Path, start_frame: int = 0, end_frame: int | None = None
+    path: Path, start_ms: int = 0, end_ms: int | None = None
 ) -> Iterator[tuple[Frame, int]]:
     """Yield (frame, timestamp_ms) from a video file, timed by the file's own frame times.
 
@@ -229,31 +258,46 @@ def video_frames(
     becomes previous + round(1000 / fps), or previous + 1 when fps is unknown.
     cv2 turns frames upright by the rotation metadata (CAP_PROP_ORIENTATION_AUTO
     is on by default and left on). `InputError` surfaces on the first iteration.
-    The file is released however the iteration ends. ``start_frame`` and
-    ``end_frame`` (exclusive) read a part of the file, for work split in chunks.
+    The file is released however the iteration ends.
+
+    ``start_ms`` and ``end_ms`` (exclusive) keep only the frames timed in that
+    span, for work split in chunks. The file is sought to shortly before
+    ``start_ms`` and read forward from there; if the seek lands past it, or on
+    times that look broken, it is read from the beginning instead, so a span
+    always holds the same frames with the same times as a read of the whole file.
     """
     capture = _open_video(path)
     try:
         fps = _positive(capture, cv2.CAP_PROP_FPS)
         step = max(1, round(1000 / fps)) if fps else 1
+        sought = False
+        if start_ms > 0 and fps:
+            first = math.floor(start_ms * fps / 1000) - max(1, round(fps * _SEEK_MARGIN_S))
+            if first > 0:
+                sought = bool(capture.set(cv2.CAP_PROP_POS_FRAMES, first))
         previous: int | None = None
-        if start_frame > 0:
-            capture.set(cv2.CAP_PROP_POS_FRAMES, start_frame)
-        index = start_frame
-        while end_frame is None or index < end_frame:
-            index += 1
+        while True:
             ok, frame = capture.read()
             if not ok or frame is None:
                 break
             raw = float(capture.get(cv2.CAP_PROP_POS_MSEC))
             stamp = round(raw) if math.isfinite(raw) else 0
+            if sought and previous is None and not 0 < stamp <= start_ms:
+                # Landed past the span, or on a time that cannot be trusted: start over.
+                capture.release()
+                capture = _open_video(path)
+                sought = False
+                continue
             if previous is None:
                 stamp = max(stamp, 0)
             elif stamp <= previous:
                 stamp = previous + step
             previous = stamp
-            yield cast(Frame, frame), stamp
-        if previous is None and start_frame == 0:
+            if end_ms is not None and stamp >= end_ms:
+                break
+            if stamp >= start_ms:
+                yield cast(Frame, frame), stamp
+        if previous is None and start_ms == 0:
             raise _no_frames(path)
     finally:
         capture.release()
@@ -276,6 +320,9 @@ def camera_frames(
     frame or stops sending raises `InputError`. It is released however it ends.
     """
     name, hint = f"camera {index}", "or play a file with --source FILE"
+    if not 0 <= index <= MAX_CAMERA_INDEX:
+        # cv2 crashes the whole process on some negative indexes, so never pass one on.
+        raise InputError(f"{name} is not a camera index; use 0 to {MAX_CAMERA_INDEX}, {hint}")
     capture = cv2.VideoCapture(index)
     try:
         if not capture.isOpened():

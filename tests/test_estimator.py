@@ -258,3 +258,51 @@ def test_landmark_names_list_the_valid_ones():
         ValueError, match=r"unknown landmark 'left_kneecap'; valid landmarks: nose, "
     ):
         PoseLandmark.from_name("left_kneecap")
+
+
+# --- VIDEO mode: one tracked person, an occasional look at everyone -------
+
+
+TWO_PEOPLE_PHOTO = ROOT / "samples" / "sports2d_two_people.jpg"
+
+
+def test_video_mode_follows_the_most_prominent_of_two_and_counts_them_on_looks():
+    frame = video.read_image(TWO_PEOPLE_PHOTO)
+    with PoseEstimator("image") as still:
+        chosen = still.detect(frame).pose
+    assert chosen is not None
+    with PoseEstimator("video", look_every_ms=1000) as est:
+        found = [est.detect(np.roll(frame, i, axis=1), 100 * i) for i in range(25)]
+        looks = est.looks
+    assert all(d.pose is not None for d in found)
+    # The same person as the still's choice (the woman, who fills more of the picture).
+    for d in found:
+        assert d.pose is not None
+        assert estimator._box_iou(d.pose.bbox_px(), chosen.bbox_px()) > 0.5
+    assert found[0].people == 2  # the first frame is a look
+    # 2.4 s of stream: looks at 0, 1 and 2 s, plus any the tracker's changes asked for.
+    assert 3 <= looks <= 8
+
+
+@needs_data
+def test_video_mode_looks_about_once_a_second_when_one_person_is_tracked():
+    photo = video.read_image(DATA / "Butt_Lift_Bridge" / "1.jpg")
+    with PoseEstimator("video") as est:
+        found = [est.detect(np.roll(photo, 2 * i, axis=1), 33 * i) for i in range(90)]
+        looks = est.looks
+    assert sum(d.pose is not None for d in found) == 90
+    assert all(d.people == 1 for d in found)
+    assert 3 <= looks <= 5  # about 3 s of stream
+
+
+@needs_data
+def test_restart_forgets_the_stream():
+    photo = video.read_image(DATA / "Butt_Lift_Bridge" / "1.jpg")
+    with PoseEstimator("video") as est:
+        first = [est.detect(photo, t).pose for t in (0, 33, 66)]
+        est.restart()
+        again = [est.detect(photo, t).pose for t in (0, 33, 66)]  # time starts over
+    assert all(p is not None for p in first + again)
+    for a, b in zip(first, again, strict=True):
+        assert a is not None and b is not None
+        assert np.array_equal(a.xy_px, b.xy_px)  # the same start, the same answers

@@ -137,6 +137,63 @@ def test_a_truncated_video_is_an_input_error(clip: Path, cut, message):
         list(video.video_frames(broken))
 
 
+def test_a_span_of_a_video_holds_exactly_the_frames_of_a_whole_read(
+    tmp_path: Path, photo: np.ndarray
+):
+    """Chunks of work read spans; seeking must neither lose nor repeat a frame."""
+    clip = write_clip(tmp_path / "long.mp4", frames_from(photo, 75))  # 3 s at 25 fps
+    whole = list(video.video_frames(clip))
+    for start_ms, end_ms in [(0, 1000), (1000, 2000), (1200, 2480), (2000, None), (2950, None)]:
+        span = list(video.video_frames(clip, start_ms, end_ms))
+        expected = [(f, t) for f, t in whole if t >= start_ms and (end_ms is None or t < end_ms)]
+        assert [t for _, t in span] == [t for _, t in expected], (start_ms, end_ms)
+        for (a, _), (b, _) in zip(span, expected, strict=True):
+            assert np.array_equal(a, b)
+
+
+def test_a_span_of_a_real_h264_clip_matches_a_whole_read():
+    clip = ROOT / "samples" / "sports2d_demo.mp4"
+    whole = [(f, t) for f, t in video.video_frames(clip) if 4000 <= t < 5500]
+    span = list(video.video_frames(clip, 4000, 5500))
+    assert [t for _, t in span] == [t for _, t in whole] and len(span) == 45
+    assert all(np.array_equal(a, b) for (a, _), (b, _) in zip(span, whole, strict=True))
+
+
+def test_a_file_that_cannot_be_opened_is_one_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    locked = write_clip(tmp_path / "locked.mp4", [np.zeros((120, 160, 3), np.uint8)] * 2)
+    real_open = Path.open
+
+    def open_denied(self: Path, *args: object, **kwargs: object) -> object:
+        if self == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", open_denied)
+    message = rf"^{locked}: cannot be read \(Permission denied\); check the file and its perm"
+    with pytest.raises(InputError, match=message):
+        video.probe_video(locked)
+    with pytest.raises(InputError, match=message):
+        next(video.video_frames(locked))
+    with pytest.raises(InputError, match=message):
+        video.read_image(locked)
+
+
+def test_a_name_too_long_for_the_system_is_an_input_error(tmp_path: Path):
+    long_name = tmp_path / ("x" * 300 + ".mp4")
+    with pytest.raises(InputError, match=r"cannot be read \(File name too long\)"):
+        video.probe_video(long_name)
+
+
+def test_photos_are_told_apart_from_videos_by_content(tmp_path: Path, clip: Path):
+    jpeg = tmp_path / "photo_named.mp4"
+    jpeg.write_bytes(PHOTO.read_bytes())
+    assert video.is_photo(jpeg) and video.is_photo(PHOTO)
+    assert not video.is_photo(clip)
+    assert not video.is_photo(tmp_path / "missing.mov")
+
+
 class FakeCapture:
     """Stands in for cv2.VideoCapture: scripted frame times, records release()."""
 
@@ -258,6 +315,14 @@ def test_a_camera_without_a_first_picture_is_an_input_error(fake_capture):
     with pytest.raises(InputError, match=r"^camera 0 sent no picture; .*--source FILE$"):
         next(video.camera_frames(0))
     assert FakeCapture.released == 1
+
+
+@pytest.mark.parametrize("index", [-1, -5, 64, 1000])
+def test_a_camera_index_out_of_range_never_reaches_cv2(fake_capture, index: int):
+    # cv2.VideoCapture(-1) crashes the process with some backends.
+    with pytest.raises(InputError, match=rf"^camera {index} is not a camera index; use 0 to 63"):
+        next(video.camera_frames(index))
+    assert FakeCapture.released == 0  # no capture was ever made
 
 
 def test_a_camera_stopped_early_is_released(fake_capture):
@@ -568,3 +633,12 @@ def test_bgr_to_rgb_swaps_blue_and_red_into_a_new_array():
     assert rgb.dtype == np.uint8 and rgb.shape == frame.shape and rgb.flags.c_contiguous
     assert (rgb[..., 0] == 200).all() and (rgb[..., 2] == 10).all()
     assert frame[0, 0, 0] == 10  # the input is untouched
+
+
+def test_live_with_a_negative_camera_is_a_usage_error_not_a_crash(tmp_path: Path):
+    from tests.test_cli import one_error_line
+    from tests.test_live import run_in
+
+    result = run_in(tmp_path, "live", "--stretch", "bridge", "--camera", "-1")
+    assert result.returncode == 2  # was a segmentation fault (139) in cv2
+    assert one_error_line(result) == "error: --camera must be 0 to 63 (got -1)"
