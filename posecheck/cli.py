@@ -161,7 +161,12 @@ HoldOption = Annotated[
 ]
 ImagesArgument = Annotated[
     list[Path],
-    typer.Argument(help="Photos, or folders of photos (JPEG, PNG, BMP, WebP).", show_default=False),
+    typer.Argument(
+        help="Photos, or folders of photos (JPEG, PNG, BMP, WebP).",
+        show_default=False,
+        # Not Click's check: an unreadable photo is one line, exit 1, and the rest still run.
+        readable=False,
+    ),
 ]
 
 

@@ -176,14 +176,15 @@ def test_live_refuses_to_record_over_its_source(tmp_path: Path):
     assert source.read_bytes() == before
 
 
-def test_live_claims_no_video_when_no_frame_was_drawn(tmp_path: Path):
+def test_live_on_a_recording_with_no_frames_claims_no_video(tmp_path: Path):
     header_only = tmp_path / "empty.jsonl"
     header_only.write_text(DEMO.read_text().splitlines()[0] + "\n")
     out = tmp_path / "o.mp4"
     result = run("live", "-s", "bridge", "--source", str(header_only), "--out", str(out))
+    assert result.returncode == 1
+    assert one_error_line(result).startswith(f"error: {header_only}: has a header but no frames")
     assert "overlay video:" not in result.stdout
-    assert f"no overlay video was written to {out}" in result.stdout
-    assert not out.exists()
+    assert not out.exists() and not list(tmp_path.glob(".*partial*"))
 
 
 def _frames(path: Path) -> int:

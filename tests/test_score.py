@@ -33,8 +33,12 @@ from tests.test_cli import one_error_line
 from tests.test_live import run_in
 
 FPS = 10.0
-# (seconds, photo): hips down, held, a 2 s fault mid-hold, held again to the end.
-TIMELINE = [(2.0, "0.jpg"), (6.0, "1.jpg"), (2.0, "0.jpg"), (6.0, "1.jpg")]
+# (seconds, photo): hips down, held, a 3 s fault mid-hold, held again to the end.
+# The start photo's hips read about 7 degrees off the floor line, close to where
+# hips-lifted fails (12 less its measurement band), and the smoothed, windowed
+# value takes about a second to settle there: a 3 s drop is a fault beyond
+# doubt, where a 2 s one could end inside the grace period.
+TIMELINE = [(2.0, "0.jpg"), (6.0, "1.jpg"), (3.0, "0.jpg"), (6.0, "1.jpg")]
 
 
 def bridge_video(path: Path, timeline: list[tuple[float, str | None]] = TIMELINE) -> Path:
@@ -61,21 +65,22 @@ def test_a_hold_paused_in_the_middle_resumes_and_completes(bridge_clip: Path):
     )
     (rep,) = report.reps
     assert rep.completed and rep.held_s == pytest.approx(8.0)
-    # Lifted from 2 s, confirmed for 1 s, held 3-8 s; the hips drop at 8 s and the
-    # hold pauses; they lift again at 10 s and the last 3 s finish near 13 s.
+    # Lifted from 2 s, confirmed for 1 s, held from 3 s; the hips drop at 8 s and,
+    # once the value has settled below the fail line, the hold pauses; they lift
+    # again at 11 s and the rest of the 8 s finishes near 13 s.
     assert rep.start_s == pytest.approx(3.0, abs=0.3)
     assert rep.end_s == pytest.approx(13.0, abs=0.5)
     (fault,) = rep.faults
     assert fault.check_id == "hips-lifted"
-    # The windowed verdict sees the drop once most of its 0.5 s window has (up to
-    # 0.3 s late), and a hips line that sinks through the measurement band is
-    # first borderline, which is not a fault.
-    assert rep.start_s + fault.start_s == pytest.approx(8.0, abs=0.6)
-    assert rep.start_s + fault.end_s == pytest.approx(10.0, abs=0.4)
+    # The drop is seen through the smoother and the 0.5 s window, and a value
+    # sinking through the measurement band is borderline (not a fault) first:
+    # the fault starts within 1.6 s of the drop, and ends within 0.4 s of the lift.
+    assert 8.0 <= rep.start_s + fault.start_s <= 9.6
+    assert rep.start_s + fault.end_s == pytest.approx(11.0, abs=0.4)
     data = report.to_json()
     assert data["summary"]["reps_completed"] == 1 and data["summary"]["reps_prescribed"] == 1
     assert data["summary"]["person_visible_pct"] == 100.0
-    assert data["video"]["frames"] == 160 and data["video"]["fps"] == FPS
+    assert data["video"]["frames"] == 170 and data["video"]["fps"] == FPS
     assert 50 <= data["summary"]["score"] < 100  # completed, with a fault on the way
     assert report.snapshots and "Lift your hips" in report.snapshots[0].caption
 
@@ -149,9 +154,9 @@ def test_cli_writes_json_csv_and_annotated_video(bridge_clip: Path, tmp_path: Pa
     }
     assert set(data["timing"]) == {"processing_s", "realtime_factor"}
     rows = csv_path.read_text().splitlines()
-    assert len(rows) == 161  # a header and one row per frame
+    assert len(rows) == 171  # a header and one row per frame
     assert rows[0].startswith("timestamp_ms,person,phase,rep,side,held_s,score,hips-lifted_value")
-    assert video.probe_video(annotated).frame_count == 160
+    assert video.probe_video(annotated).frame_count == 170
     assert not list(tmp_path.glob(".*partial*"))
 
 
