@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 from common import FEDB, cpu_name, labelled_rows, use_tests_helpers
 
-from posecheck import video
-from posecheck.checks import Status, Verdict, evaluate
-from posecheck.estimator import PoseEstimator
-from posecheck.landmarks import Pose
-from posecheck.reference import Reference, load_references
+from posecheck.body.landmarks import Pose
+from posecheck.catalog.reference import Reference, load_references
+from posecheck.form.checks import Status, Verdict, evaluate
+from posecheck.io import video
+from posecheck.io.estimator import PoseEstimator
 
 use_tests_helpers()
 from tests.photo_transforms import transforms  # noqa: E402

@@ -20,11 +20,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from posecheck import checks, recording
-from posecheck.pipeline import Coach, detections
-from posecheck.reference import load_references
-from posecheck.scoring import ScoreOptions, score_video
-from posecheck.session import SessionConfig
+from posecheck.catalog.reference import load_references
+from posecheck.coaching.coach import Coach
+from posecheck.coaching.session import SessionConfig
+from posecheck.form import checks
+from posecheck.io import recording
+from posecheck.io.sources import detections
+from posecheck.run.scoring import ScoreOptions, score_video
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"

@@ -58,7 +58,7 @@ def raw_landmarker(mode: str, poses: int) -> Any:
     baselines: ``mode`` is "image" or "video", ``poses`` the most people it returns."""
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from posecheck.estimator import find_model
+    from posecheck.io.estimator import find_model
 
     running = vision.RunningMode.IMAGE if mode == "image" else vision.RunningMode.VIDEO
     options = vision.PoseLandmarkerOptions(

@@ -9,7 +9,7 @@ setting they are meant for), records each check's value on all nine. The
 spread of one check on one photo is each value's distance from their median;
 the table gives its 50th, 75th and 90th percentiles by check kind and camera
 view, and separately for values standing on faintly seen landmarks. The 75th
-percentile of the "all" rows is the band posecheck.checks.ERROR_BANDS holds
+percentile of the "all" rows is the band posecheck.form.checks.ERROR_BANDS holds
 (by view where there are at least 50 values, else over all views).
 
 Run by hand from the project root (about 460 model runs):
@@ -25,11 +25,12 @@ from collections import defaultdict
 import numpy as np
 from common import FEDB, cpu_name, labelled_rows, use_tests_helpers
 
-from posecheck import checks, video
-from posecheck.checks import evaluate
-from posecheck.estimator import PoseEstimator
-from posecheck.landmarks import VISIBLE, Pose
-from posecheck.reference import Check, load_references
+from posecheck.body.landmarks import VISIBLE, Pose
+from posecheck.catalog.reference import Check, load_references
+from posecheck.form import checks
+from posecheck.form.checks import evaluate
+from posecheck.io import video
+from posecheck.io.estimator import PoseEstimator
 
 use_tests_helpers()
 from tests.photo_transforms import transforms  # noqa: E402

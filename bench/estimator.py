@@ -26,8 +26,8 @@ import mediapipe as mp
 import numpy as np
 from common import FEDB, cover, cpu_name, load_average, raw_landmarker
 
-from posecheck import video
-from posecheck.estimator import PoseEstimator
+from posecheck.io import video
+from posecheck.io.estimator import PoseEstimator
 
 PHOTO = FEDB / "Butt_Lift_Bridge" / "1.jpg"
 SIZE_WH = (1280, 720)

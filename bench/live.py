@@ -24,10 +24,11 @@ from pathlib import Path
 import numpy as np
 from common import FEDB, cover, cpu_name
 
-from posecheck import overlay, video
-from posecheck.estimator import PoseEstimator
-from posecheck.pipeline import Coach
-from posecheck.reference import load_references
+from posecheck.catalog.reference import load_references
+from posecheck.coaching.coach import Coach
+from posecheck.draw import overlay
+from posecheck.io import video
+from posecheck.io.estimator import PoseEstimator
 
 PHOTO = FEDB / "Butt_Lift_Bridge" / "1.jpg"
 SIZES = [(640, 480), (1280, 720)]

@@ -29,10 +29,10 @@ import mediapipe as mp
 import numpy as np
 from common import FEDB, cover, load_average, raw_landmarker
 
-from posecheck import video
-from posecheck.reference import load_references
-from posecheck.scoring import ScoreOptions, score_video
-from posecheck.session import SessionConfig
+from posecheck.catalog.reference import load_references
+from posecheck.coaching.session import SessionConfig
+from posecheck.io import video
+from posecheck.run.scoring import ScoreOptions, score_video
 
 PHOTOS = FEDB / "Butt_Lift_Bridge"
 SIZE_WH = (1280, 720)

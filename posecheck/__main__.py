@@ -1,5 +1,5 @@
 """`python -m posecheck` runs the same command as the `posecheck` script."""
 
-from posecheck.cli import main
+from posecheck.cli.app import main
 
 main()

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck import video
-from posecheck.estimator import PoseEstimator
-from posecheck.recording import RecordingWriter
+from posecheck.io import video
+from posecheck.io.estimator import PoseEstimator
+from posecheck.io.recording import RecordingWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT.parent / "shared" / "data" / "fedb" / "Butt_Lift_Bridge"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.landmarks import Pose
+from posecheck.body.landmarks import Pose
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "fedb"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.landmarks import Pose
+from posecheck.body.landmarks import Pose
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "realposes" / "landmarks.jsonl"

@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posecheck import checks
-from posecheck.checks import Status, evaluate, judge, measure
-from posecheck.geometry import Position, View
-from posecheck.landmarks import NUM_LANDMARKS, Pose, PoseLandmark
-from posecheck.reference import Check, CheckKind, Limits, Point, Prescription, Reference
+from posecheck.body.geometry import Position, View
+from posecheck.body.landmarks import NUM_LANDMARKS, Pose, PoseLandmark
+from posecheck.catalog.reference import Check, CheckKind, Limits, Point, Prescription, Reference
+from posecheck.form import checks
+from posecheck.form.checks import Status, evaluate, judge, measure
 from tests.conftest import recorded_pose
 
 L = PoseLandmark

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from posecheck import __version__, estimator
+from posecheck import __version__
+from posecheck.io import estimator
 from tests.conftest import DATA, ROOT, needs_data
 
 SAMPLE = ROOT / "samples" / "sports2d_two_people.jpg"
@@ -20,7 +21,7 @@ SAMPLE = ROOT / "samples" / "sports2d_two_people.jpg"
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed console script's code in a fresh interpreter."""
     return subprocess.run(
-        [sys.executable, "-c", "from posecheck.cli import main; main()", *args],
+        [sys.executable, "-c", "from posecheck.cli.app import main; main()", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -7,11 +7,12 @@ import shutil
 import numpy as np
 import pytest
 
-from posecheck import estimator, geometry, video
+from posecheck.body import geometry
+from posecheck.body.geometry import Position, View
+from posecheck.body.landmarks import Pose
 from posecheck.errors import ModelError
-from posecheck.estimator import PersonTracker, PoseEstimator
-from posecheck.geometry import Position, View
-from posecheck.landmarks import Pose
+from posecheck.io import estimator, video
+from posecheck.io.estimator import PersonTracker, PoseEstimator
 from tests.conftest import DATA, ROOT, needs_data, recorded
 
 
@@ -251,7 +252,7 @@ def test_pose_round_trips_through_json():
 
 
 def test_landmark_names_list_the_valid_ones():
-    from posecheck.landmarks import PoseLandmark
+    from posecheck.body.landmarks import PoseLandmark
 
     assert PoseLandmark.from_name("left_knee") is PoseLandmark.LEFT_KNEE
     with pytest.raises(

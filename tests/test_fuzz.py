@@ -24,11 +24,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from posecheck import recording
-from posecheck.errors import PosecheckError
-from posecheck.html_report import write_html
-from posecheck.landmarks import MAX_SIDE_PX, MAX_TIMESTAMP_MS, Detection
-from posecheck.reference import (
+from posecheck.body.landmarks import MAX_SIDE_PX, MAX_TIMESTAMP_MS, Detection
+from posecheck.catalog.reference import (
     MAX_HOLD_S,
     MAX_PRIORITY,
     MAX_REPS,
@@ -38,7 +35,10 @@ from posecheck.reference import (
     load_file,
     load_references,
 )
-from posecheck.scoring import ScoreOptions, score_video
+from posecheck.errors import PosecheckError
+from posecheck.io import recording
+from posecheck.report.html import write_html
+from posecheck.run.scoring import ScoreOptions, score_video
 from tests.conftest import ROOT, recorded_pose
 from tests.test_cli import one_error_line, run
 
@@ -566,7 +566,7 @@ def test_demo_stops_at_damage_mid_stream_with_one_line(tmp_path: Path):
     path = tmp_path / "bridge_from_stills.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     script = (
-        "import pathlib, posecheck.cli as cli; "
+        "import pathlib, posecheck.cli.app as cli; "
         f"cli._demo_sample = lambda: pathlib.Path({str(path)!r}); cli.main()"
     )
     result = subprocess.run(

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from posecheck import geometry
-from posecheck.geometry import Position, View
+from posecheck.body import geometry
+from posecheck.body.geometry import Position, View
 from tests.conftest import labels, recorded, recorded_pose
 
 coord = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)

@@ -27,12 +27,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from posecheck import video
-from posecheck.landmarks import Detection, Pose
-from posecheck.recording import RecordingWriter
-from posecheck.reference import load_references
-from posecheck.scoring import ScoreOptions, score_video
-from posecheck.session import SessionConfig
+from posecheck.body.landmarks import Detection, Pose
+from posecheck.catalog.reference import load_references
+from posecheck.coaching.session import SessionConfig
+from posecheck.io import video
+from posecheck.io.recording import RecordingWriter
+from posecheck.run.scoring import ScoreOptions, score_video
 from tests.conftest import DATA, labels, needs_data, recorded_pose
 
 FPS = 15.0

@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 import posecheck
-from posecheck import video
+from posecheck.coaching.session import FaultSpan, RepSummary
 from posecheck.errors import InputError
-from posecheck.html_report import render_html, write_html
-from posecheck.report import ScoreReport, Series, Snapshot, VideoMeta
-from posecheck.session import FaultSpan, RepSummary
+from posecheck.io import video
+from posecheck.report.html import render_html, write_html
+from posecheck.report.summary import ScoreReport, Series, Snapshot, VideoMeta
 
 FPS = 30.0
 DURATION_S = 30.0

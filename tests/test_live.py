@@ -14,15 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck import checks, recording, video
-from posecheck.pipeline import Coach
-from posecheck.reference import load_references
-from posecheck.session import SessionConfig
+from posecheck.catalog.reference import load_references
+from posecheck.coaching.coach import Coach
+from posecheck.coaching.session import SessionConfig
+from posecheck.form import checks
+from posecheck.io import recording, video
 from tests.conftest import DATA, ROOT, needs_data
 from tests.test_cli import one_error_line
 
 SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"
-CODE = "from posecheck.cli import main; main()"
+CODE = "from posecheck.cli.app import main; main()"
 
 
 def run_in(cwd: Path, *args: str, display: bool = False) -> subprocess.CompletedProcess[str]:

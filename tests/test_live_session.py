@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from posecheck import recording
-from posecheck.live import SessionResult, run_session
-from posecheck.pipeline import CoachFrame
-from posecheck.reference import load_references
-from posecheck.session import Event, EventKind, SessionConfig
+from posecheck.catalog.reference import load_references
+from posecheck.coaching.coach import CoachFrame
+from posecheck.coaching.session import Event, EventKind, SessionConfig
+from posecheck.io import recording
+from posecheck.run.live import SessionResult, run_session
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"

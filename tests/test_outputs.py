@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from posecheck import outputs
+from posecheck.io import outputs
 from tests.conftest import DATA, ROOT, needs_data
 from tests.test_cli import one_error_line, run
 

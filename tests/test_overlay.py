@@ -8,12 +8,13 @@ import cv2
 import numpy as np
 import pytest
 
-from posecheck import overlay
-from posecheck.checks import Status, Verdict, evaluate
-from posecheck.landmarks import Pose
-from posecheck.landmarks import PoseLandmark as L
-from posecheck.reference import load_references
-from posecheck.session import CoachState, Phase
+from posecheck.body.landmarks import Pose
+from posecheck.body.landmarks import PoseLandmark as L
+from posecheck.catalog.reference import load_references
+from posecheck.coaching.session import CoachState, Phase
+from posecheck.draw import overlay
+from posecheck.form.checks import Status, Verdict, evaluate
+from posecheck.io import video
 from tests.conftest import recorded_pose
 
 
@@ -278,7 +279,7 @@ def test_draw_coaching_draws_everything_inside_the_frame_at_common_sizes(size):
 def test_mirror_flips_left_to_right_into_a_new_frame():
     frame = np.zeros((4, 6, 3), np.uint8)
     frame[:, 0] = 200
-    flipped = overlay.mirror(frame)
+    flipped = video.mirror(frame)
     assert (flipped[:, -1] == 200).all() and (flipped[:, 0] == 0).all()
     flipped[:] = 7
     assert frame[0, 0, 0] == 200

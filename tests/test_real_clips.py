@@ -6,9 +6,9 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
-from posecheck import video
-from posecheck.estimator import _box_iou
-from posecheck.pipeline import detections
+from posecheck.io import video
+from posecheck.io.estimator import _box_iou
+from posecheck.io.sources import detections
 from tests.conftest import ROOT
 from tests.test_live import run_in
 

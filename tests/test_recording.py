@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck import recording
+from posecheck.body.landmarks import Detection
 from posecheck.errors import InputError
-from posecheck.landmarks import Detection
+from posecheck.io import recording
 from tests.conftest import ROOT, recorded_pose
 
 SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"

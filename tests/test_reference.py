@@ -1,4 +1,4 @@
-"""posecheck.reference: parsing reference files, the wording of every problem, loading folders.
+"""posecheck.catalog.reference: parsing reference files, every problem's wording, loading folders.
 
 Files are written in tmp_path; none of these tests reads the bundled
 reference poses except the last, which only asserts that they load.
@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from posecheck import reference
-from posecheck.errors import InputError
-from posecheck.geometry import Position, View
-from posecheck.reference import (
+from posecheck.body.geometry import Position, View
+from posecheck.catalog import reference
+from posecheck.catalog.reference import (
     REFS_ENV,
     Check,
     CheckKind,
@@ -31,6 +30,7 @@ from posecheck.reference import (
     parse_reference,
     user_dirs,
 )
+from posecheck.errors import InputError
 from tests.conftest import ROOT
 
 # --- writing test files --------------------------------------------------------------
@@ -1069,7 +1069,7 @@ def test_every_bundled_check_names_its_article_and_every_stretch_can_be_held():
 def test_show_prints_each_checks_why_and_marks_advice():
     from typer.testing import CliRunner
 
-    from posecheck.cli import app
+    from posecheck.cli.app import app
 
     result = CliRunner().invoke(app, ["show", "static-low-lunge"])
     assert result.exit_code == 0, result.output

@@ -20,10 +20,10 @@ from functools import cache
 import numpy as np
 import pytest
 
-from posecheck import video
-from posecheck.checks import Status, Verdict, evaluate
-from posecheck.landmarks import Pose
-from posecheck.reference import Reference, load_references
+from posecheck.body.landmarks import Pose
+from posecheck.catalog.reference import Reference, load_references
+from posecheck.form.checks import Status, Verdict, evaluate
+from posecheck.io import video
 from tests.conftest import DATA, labels, needs_data, recorded, recorded_pose
 from tests.realposes import REAL, RealPose, load_real_poses
 
@@ -265,7 +265,7 @@ def _photo_cases() -> list[object]:
 
 @pytest.fixture(scope="module")
 def still_estimator():
-    from posecheck.estimator import PoseEstimator
+    from posecheck.io.estimator import PoseEstimator
 
     with PoseEstimator("image") as est:
         yield est

@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck import video
+from posecheck.catalog.reference import load_references
+from posecheck.coaching.session import SessionConfig
 from posecheck.errors import InputError
-from posecheck.reference import load_references
-from posecheck.scoring import (
+from posecheck.io import video
+from posecheck.run.scoring import (
     MAX_CHUNK_MS,
     MIN_CHUNK_MS,
     WARMUP_MS,
@@ -27,7 +28,6 @@ from posecheck.scoring import (
     chunk_plan,
     score_video,
 )
-from posecheck.session import SessionConfig
 from tests.conftest import DATA, ROOT, needs_data
 from tests.test_cli import one_error_line
 from tests.test_live import run_in

@@ -7,10 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from posecheck.checks import CheckResult, GateResult, Status, Verdict
-from posecheck.geometry import Position, View
-from posecheck.reference import Check, CheckKind, Limits, Point, Prescription, Reference
-from posecheck.session import (
+from posecheck.body.geometry import Position, View
+from posecheck.catalog.reference import Check, CheckKind, Limits, Point, Prescription, Reference
+from posecheck.coaching.session import (
     CoachState,
     EventKind,
     Phase,
@@ -18,6 +17,7 @@ from posecheck.session import (
     SessionConfig,
     rep_plan,
 )
+from posecheck.form.checks import CheckResult, GateResult, Status, Verdict
 
 E = EventKind
 KNEE = Check(

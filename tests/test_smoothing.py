@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posecheck.landmarks import Pose
-from posecheck.smoothing import BETA_PER_PX, MIN_CUTOFF_HZ, PX_PER_M, OneEuroFilter, PoseSmoother
+from posecheck.body.landmarks import Pose
+from posecheck.body.smoothing import (
+    BETA_PER_PX,
+    MIN_CUTOFF_HZ,
+    PX_PER_M,
+    OneEuroFilter,
+    PoseSmoother,
+)
 from tests.conftest import recorded_pose
 
 FPS = 30

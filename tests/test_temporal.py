@@ -13,11 +13,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posecheck import checks
-from posecheck.checks import CheckResult, Status, form_score, is_good
-from posecheck.landmarks import Pose, PoseLandmark
-from posecheck.reference import Reference, load_references
-from posecheck.temporal import KEEP_S, WINDOW_S, SteadyJudge
+from posecheck.body.landmarks import Pose, PoseLandmark
+from posecheck.catalog.reference import Reference, load_references
+from posecheck.form import checks
+from posecheck.form.checks import CheckResult, Status, form_score, is_good
+from posecheck.form.temporal import KEEP_S, WINDOW_S, SteadyJudge
 from tests.conftest import recorded_pose
 
 LIFTED = recorded_pose("Butt_Lift_Bridge/1.jpg")

@@ -1,4 +1,4 @@
-"""posecheck.video: reading photos and videos, writing them atomically, cameras and windows.
+"""posecheck.io.video: reading photos and videos, writing them atomically, cameras and windows.
 
 Test videos are written in tmp_path by the module's own VideoWriter from a real
 photo, shifted per frame so that the frames differ. Cameras and GUI calls are
@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 import pytest
 
-from posecheck import video
 from posecheck.errors import InputError
-from posecheck.video import DisplayUnavailableError, VideoWriter
+from posecheck.io import video
+from posecheck.io.video import DisplayUnavailableError, VideoWriter
 from tests.conftest import DATA, ROOT
 
 PHOTO = DATA / "Butt_Lift_Bridge" / "1.jpg"
@@ -613,7 +613,7 @@ def test_a_real_window_opens_shows_and_closes():
     code = textwrap.dedent(
         """
         import numpy as np
-        from posecheck.video import Window
+        from posecheck.io.video import Window
         with Window("posecheck test") as window:
             for _ in range(5):
                 assert window.show(np.full((120, 160, 3), 128, np.uint8))

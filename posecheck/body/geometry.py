@@ -17,7 +17,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from posecheck.landmarks import SIDES, Pose, PoseLandmark, side_landmark
+from posecheck.body.landmarks import SIDES, Pose, PoseLandmark, side_landmark
 
 L = PoseLandmark
 Vector = npt.ArrayLike

@@ -18,10 +18,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from posecheck.checks import CheckResult, Status, Verdict, target_text
-from posecheck.landmarks import SIDES, SKELETON, VISIBLE, Pose, PoseLandmark, side_landmark
-from posecheck.reference import Check, CheckKind, Point
-from posecheck.session import CoachState, Phase
+from posecheck.body.landmarks import SIDES, SKELETON, VISIBLE, Pose, PoseLandmark, side_landmark
+from posecheck.catalog.reference import Check, CheckKind, Point
+from posecheck.coaching.session import CoachState, Phase
+from posecheck.form.checks import CheckResult, Status, Verdict, target_text
 
 Frame = npt.NDArray[np.uint8]
 BGR = tuple[int, int, int]
@@ -191,17 +191,6 @@ def _plain(text: str) -> str:
 
 
 # --- frames --------------------------------------------------------------------------
-
-
-def mirror(frame: Frame) -> Frame:
-    """The frame flipped left to right, as a front camera's picture is usually shown.
-
-    Mirror the camera frame BEFORE pose estimation, then estimate and draw on
-    the mirrored frame: the landmarks then match what is on screen and the
-    text reads the right way round. Mirroring a frame after drawing on it
-    would flip the text.
-    """
-    return frame[:, ::-1].copy()
 
 
 def blank_canvas(image_wh: tuple[int, int], style: Style = DEFAULT_STYLE) -> Frame:

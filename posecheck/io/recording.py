@@ -32,8 +32,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from posecheck.body.landmarks import Detection, Pose, image_size, shown, timestamp
 from posecheck.errors import InputError
-from posecheck.landmarks import Detection, Pose, image_size, shown, timestamp
 
 FORMAT_VERSION = 1
 SUFFIXES = (".jsonl", ".ndjson")

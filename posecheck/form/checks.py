@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from posecheck import geometry
-from posecheck.geometry import Position, View
-from posecheck.landmarks import SIDES, VISIBLE, Pose, PoseLandmark, side_landmark
-from posecheck.reference import Check, CheckKind, Point, Reference
+from posecheck.body import geometry
+from posecheck.body.geometry import Position, View
+from posecheck.body.landmarks import SIDES, VISIBLE, Pose, PoseLandmark, side_landmark
+from posecheck.catalog.reference import Check, CheckKind, Point, Reference
 
 FloatArray = npt.NDArray[np.float64]
 

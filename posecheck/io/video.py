@@ -52,6 +52,17 @@ class DisplayUnavailableError(InputError):
     """There is no screen to open a window on."""
 
 
+def mirror(frame: Frame) -> Frame:
+    """The frame flipped left to right, as a front camera's picture is usually shown.
+
+    Mirror the camera frame BEFORE pose estimation, then estimate and draw on
+    the mirrored frame: the landmarks then match what is on screen and the
+    text reads the right way round. Mirroring a frame after drawing on it
+    would flip the text.
+    """
+    return frame[:, ::-1].copy()
+
+
 def bgr_to_rgb(frame: Frame) -> Frame:
     """A BGR uint8 (H, W, 3) frame as a new contiguous RGB array.
 

@@ -26,10 +26,10 @@ import statistics
 from collections import deque
 from dataclasses import dataclass, replace
 
-from posecheck import checks
-from posecheck.checks import CheckResult, GateResult, Status, Verdict
-from posecheck.landmarks import Pose
-from posecheck.reference import Check, Reference
+from posecheck.body.landmarks import Pose
+from posecheck.catalog.reference import Check, Reference
+from posecheck.form import checks
+from posecheck.form.checks import CheckResult, GateResult, Status, Verdict
 
 WINDOW_S = 0.5
 KEEP_S = 1.0

@@ -1,6 +1,7 @@
-"""Wiring: sources -> estimator -> smoothing -> checks -> session, as per-frame results.
+"""Photos: find the person in each, describe the pose, and judge it against a stretch.
 
-No windows and no printing here: the CLI decides what to show.
+What `posecheck pose` and `posecheck check` run. A bad input is reported in its
+place and the rest go on; the model loads at the first readable photo.
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from posecheck import checks, geometry, overlay, recording, video
-from posecheck.checks import Verdict
+from posecheck.body import geometry
+from posecheck.body.geometry import Position, View
+from posecheck.body.landmarks import Detection, Pose, side_landmark
+from posecheck.catalog.reference import Reference
 from posecheck.errors import InputError
-from posecheck.estimator import PoseEstimator
-from posecheck.geometry import Position, View
-from posecheck.landmarks import Detection, Pose, side_landmark
-from posecheck.reference import Reference
-from posecheck.session import CoachState, Event, RepSummary, Session, SessionConfig
-from posecheck.smoothing import PoseSmoother
-from posecheck.temporal import SteadyJudge
+from posecheck.form import checks
+from posecheck.form.checks import Verdict
+from posecheck.io import video
+from posecheck.io.estimator import PoseEstimator
 
 
 @dataclass(frozen=True)
@@ -118,65 +118,3 @@ def describe_photos(
             detection = estimator.detect(frame)
             verdict = None if reference is None else checks.evaluate(detection.pose, reference)
             yield PhotoResult(item, frame, detection, summarize(detection), verdict)
-
-
-@dataclass(frozen=True)
-class CoachFrame:
-    """One frame of a coached session: what was found, judged and decided.
-
-    ``frame`` is the BGR picture (None when replaying a landmark recording);
-    ``pose`` the smoothed pose the checks judged.
-    """
-
-    frame: npt.NDArray[np.uint8] | None
-    detection: Detection
-    pose: Pose | None
-    verdict: Verdict
-    events: tuple[Event, ...]
-    state: CoachState
-
-
-class Coach:
-    """Detections in, coached frames out: smoothing -> windowed checks -> session.
-
-    Each check is judged on a short window of frames (`temporal.SteadyJudge`),
-    not on the frame alone, so one bad frame does not flip a verdict.
-    Pure and deterministic: time comes from each detection's timestamp.
-    """
-
-    def __init__(self, reference: Reference, config: SessionConfig | None = None) -> None:
-        self.reference = reference
-        self.session = Session(reference, config)
-        self._smoother = PoseSmoother()
-        self._judge = SteadyJudge(reference)
-
-    def step(self, detection: Detection, frame: npt.NDArray[np.uint8] | None = None) -> CoachFrame:
-        t = detection.timestamp_ms
-        pose = self._smoother.update(detection.pose, t)
-        verdict = self._judge.update(pose, t)
-        events = tuple(self.session.update(verdict, t))
-        return CoachFrame(frame, detection, pose, verdict, events, self.session.state(verdict, t))
-
-    def finish(self, timestamp_ms: int) -> list[RepSummary]:
-        return self.session.finish(timestamp_ms)
-
-
-def detections(
-    source: Path | int, *, mirror: bool = False
-) -> Iterator[tuple[npt.NDArray[np.uint8] | None, Detection]]:
-    """(frame, detection) pairs from a camera index, a video file or a landmark recording.
-
-    A camera is mirrored before estimation when ``mirror`` is set, so that the
-    picture, the landmarks and any text drawn later all agree. A recording
-    yields no frames. Sources release their capture however iteration ends.
-    """
-    if isinstance(source, Path) and recording.is_recording(source):
-        for detection in recording.read_detections(source):
-            yield None, detection
-        return
-    frames = video.camera_frames(source) if isinstance(source, int) else video.video_frames(source)
-    with PoseEstimator("video") as estimator:
-        for frame, timestamp_ms in frames:
-            if mirror:
-                frame = overlay.mirror(frame)
-            yield frame, estimator.detect(frame, timestamp_ms)

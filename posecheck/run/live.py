@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from posecheck import overlay, recording, video
-from posecheck.pipeline import Coach, CoachFrame, detections
-from posecheck.reference import Reference
-from posecheck.session import Event, Phase, RepSummary, SessionConfig
+from posecheck.catalog.reference import Reference
+from posecheck.coaching.coach import Coach, CoachFrame
+from posecheck.coaching.session import Event, Phase, RepSummary, SessionConfig
+from posecheck.draw import overlay
+from posecheck.io import recording, video
+from posecheck.io.sources import detections
 
 # After the last rep, keep the "Done" screen up this long.
 DONE_LINGER_MS = 2000

@@ -33,13 +33,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from posecheck import overlay, recording, video
+from posecheck.body.landmarks import Detection
+from posecheck.catalog.reference import Reference
+from posecheck.coaching.coach import Coach, CoachFrame
+from posecheck.coaching.session import SessionConfig
+from posecheck.draw import overlay
 from posecheck.errors import InputError
-from posecheck.estimator import PoseEstimator
-from posecheck.landmarks import Detection
-from posecheck.pipeline import Coach, CoachFrame
-from posecheck.reference import Reference
-from posecheck.report import (
+from posecheck.io import recording, video
+from posecheck.io.estimator import PoseEstimator
+from posecheck.report.summary import (
     SCORED_PHASES,
     CsvWriter,
     ReportBuilder,
@@ -47,7 +49,6 @@ from posecheck.report import (
     Snapshot,
     VideoMeta,
 )
-from posecheck.session import SessionConfig
 
 # Each chunk after the first starts its tracker this much earlier and drops those
 # frames: tracking needs a few frames to settle on the person.

@@ -20,14 +20,9 @@ from typing import Annotated, Any
 
 import typer
 
-from posecheck import __version__, outputs, overlay, recording, video
-from posecheck import live as live_session
-from posecheck.checks import Verdict, target_text
-from posecheck.errors import InputError, ModelError, PosecheckError
-from posecheck.geometry import JOINTS
-from posecheck.html_report import write_html
-from posecheck.pipeline import PhotoResult, PoseSummary, describe_photos
-from posecheck.reference import (
+from posecheck import __version__, resources
+from posecheck.body.geometry import JOINTS
+from posecheck.catalog.reference import (
     Prescription,
     Reference,
     ReferenceError,
@@ -36,9 +31,16 @@ from posecheck.reference import (
     load_file,
     load_references,
 )
-from posecheck.report import ScoreReport
-from posecheck.scoring import ScoreOptions, score_video
-from posecheck.session import Event, EventKind, RepSummary, SessionConfig
+from posecheck.coaching.session import Event, EventKind, RepSummary, SessionConfig
+from posecheck.draw import overlay
+from posecheck.errors import InputError, ModelError, PosecheckError
+from posecheck.form.checks import Verdict, target_text
+from posecheck.io import outputs, recording, video
+from posecheck.report.html import write_html
+from posecheck.report.summary import ScoreReport
+from posecheck.run import live as live_session
+from posecheck.run.photos import PhotoResult, PoseSummary, describe_photos
+from posecheck.run.scoring import ScoreOptions, score_video
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -642,10 +644,7 @@ DEMO_SAMPLE = "bridge_from_stills.jsonl"
 
 
 def _demo_sample() -> Path:
-    packaged = Path(__file__).parent / "_samples" / DEMO_SAMPLE
-    if packaged.is_file():
-        return packaged
-    return Path(__file__).resolve().parents[1] / "samples" / DEMO_SAMPLE
+    return resources.find("samples", DEMO_SAMPLE)
 
 
 @app.command()

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from posecheck.checks import Status, Verdict, is_good
-from posecheck.reference import Prescription, Reference
+from posecheck.catalog.reference import Prescription, Reference
+from posecheck.form.checks import Status, Verdict, is_good
 
 # How long every check must pass before a hold starts. The catalog's static
 # holds last 20-30 s, so a full second of proof costs little and keeps a hold from

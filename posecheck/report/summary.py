@@ -20,11 +20,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from posecheck.checks import target_text
+from posecheck.catalog.reference import Reference
+from posecheck.coaching.coach import CoachFrame
+from posecheck.coaching.session import Phase, RepSummary, rep_plan
 from posecheck.errors import InputError
-from posecheck.pipeline import CoachFrame
-from posecheck.reference import Reference
-from posecheck.session import Phase, RepSummary, rep_plan
+from posecheck.form.checks import target_text
 
 SCORED_PHASES = (Phase.HOLDING, Phase.PAUSED)
 

@@ -17,8 +17,8 @@ from html import escape
 from pathlib import Path, PurePath
 
 import posecheck
-from posecheck.report import ScoreReport, Series, Snapshot, write_atomic
-from posecheck.session import RepSummary
+from posecheck.coaching.session import RepSummary
+from posecheck.report.summary import ScoreReport, Series, Snapshot, write_atomic
 
 # Enough for one point per pixel column twice over (min and max) on a wide screen;
 # a 10-minute video at 30 fps has 18,000 frames per check.

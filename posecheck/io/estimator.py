@@ -28,16 +28,16 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from posecheck import video
+from posecheck import resources
+from posecheck.body.landmarks import NUM_LANDMARKS, Detection, Pose
 from posecheck.errors import ModelError
-from posecheck.landmarks import NUM_LANDMARKS, Detection, Pose
+from posecheck.io import video
 
 MODEL_NAME = "pose_landmarker_full.task"
 MODEL_SIZE_BYTES = 9_398_198
 MODEL_SHA256 = "4eaa5eb7a98365221087693fcc286334cf0858e2eb6e15b506aa4a7ecdcec4ad"
 MODEL_ENV = "POSECHECK_MODEL"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
 _RESTORE_HINT = (
     "restore it with `git checkout -- models/pose_landmarker_full.task` in a checkout, "
     "or reinstall posecheck-stretch (models/README.md says where the file comes from)"
@@ -51,10 +51,7 @@ def find_model() -> Path:
     override = os.environ.get(MODEL_ENV)
     if override:
         return Path(override).expanduser()
-    packaged = _PACKAGE_DIR / "_model" / MODEL_NAME
-    if packaged.exists():
-        return packaged
-    return _PACKAGE_DIR.parent / "models" / MODEL_NAME
+    return resources.find("model", MODEL_NAME)
 
 
 _verified: set[tuple[str, int, float]] = set()
@@ -238,7 +235,7 @@ class PoseEstimator:
         self.looks = 0  # how many looks were taken (for tests and benchmarks)
 
     def __enter__(self) -> PoseEstimator:
-        # Imported here so that `import posecheck.estimator` stays cheap for
+        # Imported here so that `import posecheck.io.estimator` stays cheap for
         # commands (such as --help) that never run the model.
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from posecheck.landmarks import FloatArray, Pose
+from posecheck.body.landmarks import FloatArray, Pose
 
 
 def _alpha(cutoff_hz: FloatArray | float, dt_s: float) -> FloatArray:

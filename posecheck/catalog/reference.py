@@ -16,8 +16,9 @@ from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 
+from posecheck import resources
+from posecheck.body.geometry import Position, View
 from posecheck.errors import InputError, PosecheckError
-from posecheck.geometry import Position, View
 
 
 class CheckKind(StrEnum):
@@ -982,10 +983,7 @@ def parse_reference(text: str, origin: str, *, bundled: bool = True) -> Referenc
 def bundled_dir() -> Path:
     """The folder of the bundled reference files: inside the package when installed
     from a wheel, else the checkout's reference_poses/."""
-    packaged = Path(__file__).parent / "_reference_poses"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[1] / "reference_poses"
+    return resources.find("reference_poses")
 
 
 def user_dirs(extra: Sequence[Path] = ()) -> list[Path]:

@@ -1,0 +1,1 @@
+"""Drawing on frames: skeleton, check marks, cue banner, hold ring. Drawing only, never state."""
