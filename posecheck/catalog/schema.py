@@ -86,8 +86,6 @@ POINT_COUNT = {
     CheckKind.DISTANCE: 2,
     CheckKind.SPACING: 4,
 }
-# Kept for readers of the old table: the suffix of each kind's limit fields.
-UNIT_SUFFIX = {kind: kind.unit.value for kind in CheckKind}
 NEEDS_UNIT = {CheckKind.ALIGNMENT, CheckKind.HEIGHT, CheckKind.DISTANCE}
 
 SIDED_PARTS = (

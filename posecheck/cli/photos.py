@@ -96,12 +96,6 @@ def _annotation_targets(images: list[Path], folder: Path) -> dict[Path, Path]:
     }
 
 
-def _format_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.0f}°" if kind in ("angle", "inclination") else f"{value:.2f}"
-
-
 def _human_verdict(path: Path, verdict: Verdict, people: int) -> str:
     if not verdict.person:
         return f"{path}: {verdict.stretch} · no person found\n  -> {verdict.cue}"
@@ -122,7 +116,7 @@ def _human_verdict(path: Path, verdict: Verdict, people: int) -> str:
     width = max((len(r.check.label) for r in verdict.results), default=5)
     lines.append(f"  {'check':<{width}}  {'value':>7}  {'target':<14} verdict")
     for r in verdict.results:
-        value = _format_value(r.value, r.check.kind.value)
+        value = r.check.kind.unit.value_text(r.value)
         status = f"{r.status} (advice)" if r.check.advice else str(r.status)
         lines.append(f"  {r.check.label:<{width}}  {value:>7}  {target_text(r.check):<14} {status}")
     if verdict.cue:
