@@ -15,7 +15,6 @@ from posecheck.catalog.schema import (
     FIXED_PREFIXES,
     MAX_HOLD_S,
     MAX_REPS,
-    NEEDS_UNIT,
     SIDED_PARTS,
     Check,
     CheckKind,
@@ -306,7 +305,7 @@ class _StretchReader(Fields):
             or label is None
             or kind is None
             or points is None
-            or (kind in NEEDS_UNIT and unit is None)
+            or (kind.needs_unit and unit is None)
             or reference is None
             or bounds is None
             or bounds.limits is None
@@ -361,7 +360,7 @@ class _StretchReader(Fields):
     ) -> tuple[Point, Point] | None:
         if kind is not None and not kind.needs_unit:
             if "unit" in item:
-                needing = listed([k.value for k in CheckKind if k in NEEDS_UNIT])
+                needing = listed([k.value for k in CheckKind if k.needs_unit])
                 self.bad(f"{path}.unit", f"is not valid for kind '{kind}' (only for {needing})")
             return None
         items = self.array(
