@@ -140,11 +140,10 @@ def score(
             annotated_path=planned.annotated,
             config=SessionConfig(hold_s=hold),
         )
-        html_path = planned.html
         try:
             report = _score_one(path, reference, options, show_progress=not as_json)
-            if html_path is not None:
-                write_html(report, html_path)
+            if planned.html is not None:
+                write_html(report, planned.html)
         except PosecheckError as error:
             _error(str(error))
             if _exit_code(error) == EXIT_SETUP:
@@ -154,20 +153,25 @@ def score(
         except KeyboardInterrupt:
             _error(f"{path}: interrupted; its unfinished outputs were removed")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        for warning in report.warnings:
-            typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
-        if as_json:
-            typer.echo(json.dumps(report.to_json()))
-        else:
-            typer.echo(_human_report(report))
-            for label, written in (
-                ("HTML report", html_path),
-                ("CSV", options.csv_path),
-                ("annotated video", options.annotated_path),
-            ):
-                if written is not None:
-                    typer.echo(f"  {label}: {written}")
+        _print_report(report, planned, as_json=as_json)
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+def _print_report(report: ScoreReport, written: _VideoOutputs, *, as_json: bool) -> None:
+    """Warnings on stderr; the report as one JSON line, or in words with its files."""
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    typer.echo(_human_report(report))
+    for label, path in (
+        ("HTML report", written.html),
+        ("CSV", written.csv),
+        ("annotated video", written.annotated),
+    ):
+        if path is not None:
+            typer.echo(f"  {label}: {path}")
 
 
 def _score_one(
