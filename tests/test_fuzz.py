@@ -566,8 +566,8 @@ def test_demo_stops_at_damage_mid_stream_with_one_line(tmp_path: Path):
     path = tmp_path / "bridge_from_stills.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     script = (
-        "import pathlib, posecheck.cli.app as cli; "
-        f"cli._demo_sample = lambda: pathlib.Path({str(path)!r}); cli.main()"
+        "import pathlib, posecheck.cli.app as cli, posecheck.cli.coach as coach; "
+        f"coach._demo_sample = lambda: pathlib.Path({str(path)!r}); cli.main()"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, "demo", "--out", str(tmp_path / "demo.mp4")],

@@ -178,6 +178,7 @@ def test_the_header_and_summary_show_the_recording(tmp_path: Path):
     assert "90-90 hip flexor stretch" in page and "<code>90-90-hip-flexor</code>" in page
     assert "anna lunge.mp4" in page and "/recordings/" not in page
     assert "1280 &times; 720 px" in page and "30 fps" in page
+    assert "Prescribed: hold 10 s on each side (2 holds)</p>" in page
     assert f'id="verdict">{report.verdict_text()}</p>' in page
     summary = page[page.index('id="summary"') : page.index("</section>")]
     assert '<div class="value">61</div>' in summary

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.body.geometry import Position, View
-from posecheck.catalog import reference
+from posecheck.catalog import library, reference
 from posecheck.catalog.reference import (
     REFS_ENV,
     Check,
@@ -855,7 +855,7 @@ def bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fake bundled folder holding bridge.toml, standing in for the real one."""
     folder = tmp_path / "bundled"
     write_ref(folder, "bridge")
-    monkeypatch.setattr(reference, "bundled_dir", lambda: folder)
+    monkeypatch.setattr(library, "bundled_dir", lambda: folder)
     return folder
 
 
@@ -940,7 +940,7 @@ def test_problems_of_every_file_are_reported_together(bundled: Path, tmp_path: P
 
 
 def test_a_missing_bundled_folder_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(reference, "bundled_dir", lambda: tmp_path / "gone")
+    monkeypatch.setattr(library, "bundled_dir", lambda: tmp_path / "gone")
     with pytest.raises(ReferenceError) as info:
         load_references()
     assert info.value.problems == [

@@ -164,7 +164,7 @@ def rep_plan(prescription: Prescription) -> list[str | None]:
     """
     first: list[str | None] = ["first"]
     second: list[str | None] = ["second"]
-    if prescription.sides != "each":
+    if not prescription.per_side:
         return [None] * prescription.reps
     if prescription.alternate:
         return (first + second) * prescription.reps

@@ -566,8 +566,7 @@ def draw_verdict(frame: Frame, pose: Pose, verdict: Verdict, style: Style = DEFA
         if result.value is None:
             continue
         # Hershey fonts have no degree sign; lengths and ratios get two decimals.
-        degrees = result.check.kind in (CheckKind.ANGLE, CheckKind.INCLINATION)
-        value = f"{result.value:.0f}" if degrees else f"{result.value:.2f}"
+        value = result.check.kind.unit.number(result.value)
         # Labels at the same joint stack downwards instead of overprinting.
         row = stacked.get(centre, 0)
         stacked[centre] = row + 1

@@ -33,7 +33,7 @@ import numpy.typing as npt
 from posecheck.body import geometry
 from posecheck.body.geometry import Position, View
 from posecheck.body.landmarks import SIDES, VISIBLE, Pose, PoseLandmark, side_landmark
-from posecheck.catalog.reference import Check, CheckKind, Point, Reference
+from posecheck.catalog.reference import Check, CheckKind, Point, Reference, Unit
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -145,7 +145,7 @@ _LOWER_BODY = {"hip", "knee", "ankle", "heel", "foot_index"}
 _HEAD = {"nose", "eye", "eye_inner", "eye_outer", "ear", "mouth"}
 
 # The scale of "one tolerance" for ranges given as min/max only, per unit.
-_NATURAL_SCALE = {"deg": 15.0, "len": 0.15, "ratio": 0.15}
+_NATURAL_SCALE = {Unit.DEG: 15.0, Unit.LEN: 0.15, Unit.RATIO: 0.15}
 
 
 def _landmarks_of(point: Point, sides: Mapping[str, str]) -> list[PoseLandmark]:
@@ -177,7 +177,7 @@ def _in_frame(pose: Pose, landmarks: Sequence[PoseLandmark]) -> bool:
 def target_text(check: Check) -> str:
     """The allowed range in words a person reads, e.g. ``90 ± 15°`` or ``≤ 0.15 len``."""
     lim = check.limits
-    unit = {"deg": "°", "len": " len", "ratio": ""}[_suffix(check)]
+    unit = check.kind.unit.symbol
     if lim.target is not None and lim.tolerance is not None:
         return f"{lim.target:g} ± {lim.tolerance:g}{unit}"
     if lim.low is not None and lim.high is not None:
@@ -185,12 +185,6 @@ def target_text(check: Check) -> str:
     if lim.high is not None:
         return f"≤ {lim.high:g}{unit}"
     return f"≥ {lim.low:g}{unit}"
-
-
-def _suffix(check: Check) -> str:
-    if check.kind in (CheckKind.ANGLE, CheckKind.INCLINATION):
-        return "deg"
-    return "ratio" if check.kind == CheckKind.SPACING else "len"
 
 
 # A landmark the model scores between FAINT and VISIBLE is partly hidden: the
@@ -306,7 +300,7 @@ def _uses_world(check: Check, view: View | None) -> bool:
     are measured directly and are the more precise (the model's depth is its
     weakest coordinate), so they are kept.
     """
-    return view == View.OBLIQUE and check.kind in (CheckKind.ANGLE, CheckKind.INCLINATION)
+    return view == View.OBLIQUE and check.kind.unit is Unit.DEG
 
 
 # The measurement error band of each check kind, in the kind's unit: how far
@@ -376,7 +370,7 @@ def judge(
     if value is None:
         return CheckResult(check, None, Status.UNKNOWN, anchor_px=anchor_px)
     lim = check.limits
-    scale = lim.tolerance or _NATURAL_SCALE[_suffix(check)]
+    scale = lim.tolerance or _NATURAL_SCALE[check.kind.unit]
     margin = error_band(check) if band is None else band
     over = value - lim.high if lim.high is not None else -math.inf
     under = lim.low - value if lim.low is not None else -math.inf
@@ -732,7 +726,7 @@ def evaluate(pose: Pose | None, reference: Reference, previous: Verdict | None =
             CheckResult(r.check, r.value, Status.UNKNOWN, None, 0.0, r.anchor_px) for r in results
         ]
     side = None
-    if reference.roles is not None and reference.prescription.sides == "each":
+    if reference.roles is not None and reference.prescription.per_side:
         side = true_side(pose, roles[reference.roles[0]], facing, view)
 
     conclusion = conclude(gates, results)

@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path, PurePath
 
 import posecheck
+from posecheck.catalog.reference import CheckKind, Prescription
 from posecheck.coaching.session import RepSummary
 from posecheck.report.summary import ScoreReport, Series, Snapshot, write_atomic
 
@@ -31,7 +32,6 @@ LINE_COLOUR = "#24292f"
 BAND_COLOUR = "#2da44e"
 REP_COLOUR = "#0969da"
 
-_UNITS = {"angle": "degrees", "inclination": "degrees", "spacing": "ratio"}
 _STATUS_COLOURS = {"pass": PASS_COLOUR, "fail": FAIL_COLOUR}
 
 CSS = (
@@ -160,17 +160,12 @@ def _duration(seconds: float) -> str:
 
 
 def _prescription_text(report: ScoreReport) -> str:
-    p = report.prescription
-    hold, per_side = p.get("hold_s"), p.get("reps")
-    if not isinstance(hold, int | float):
+    """The prescription in the words `posecheck show` uses, and the holds it makes."""
+    try:
+        prescription = Prescription(**report.prescription)
+    except (TypeError, ValueError):
         return f"{report.reps_prescribed} holds"
-    if p.get("sides") == "each" and isinstance(per_side, int):
-        order = "alternating" if p.get("alternate") else "one side, then the other"
-        return (
-            f"{per_side} &times; {hold:g} s hold on each side, {order} "
-            f"({report.reps_prescribed} holds)"
-        )
-    return f"{report.reps_prescribed} &times; {hold:g} s hold"
+    return escape(f"{prescription.text()} ({report.reps_prescribed} holds)")
 
 
 def _header(report: ScoreReport) -> str:
@@ -489,7 +484,7 @@ def _plot(index: int, series: Series, report: ScoreReport) -> str:
     v_low, v_high = _value_range(series, raw)
     plot_bottom = _HEIGHT - _BOTTOM
     frame = _Axes(_LEFT, _WIDTH - _RIGHT, _TOP, plot_bottom, t_max, v_low, v_high)
-    unit = _UNITS.get(series.kind, "body lengths")
+    unit = CheckKind(series.kind).unit.words
     uid = f"plot{index}"
     svg: list[str] = []
 

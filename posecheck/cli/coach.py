@@ -1,0 +1,216 @@
+"""`posecheck live` and `posecheck demo`: a coached session in a window or an mp4."""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from posecheck import resources
+from posecheck.catalog.reference import Reference
+from posecheck.cli.app import (
+    EXIT_SETUP,
+    EXIT_USAGE,
+    HoldOption,
+    OutOption,
+    RefsOption,
+    StretchOption,
+    _error,
+    _fail_on,
+    _reference,
+    _rep_lines,
+    _reported,
+    app,
+)
+from posecheck.coaching.session import Event, EventKind, SessionConfig
+from posecheck.errors import InputError
+from posecheck.io import outputs, recording, video
+from posecheck.run import live as live_session
+
+EVENT_TEXT = {
+    EventKind.IN_POSITION: "in position, checking alignment",
+    EventKind.HOLD_STARTED: "hold started",
+    EventKind.HOLD_PAUSED: "hold paused",
+    EventKind.HOLD_RESUMED: "hold resumed",
+    EventKind.REP_COMPLETED: "rep completed",
+    EventKind.SWITCH_SIDE: "switch sides",
+    EventKind.REST_STARTED: "rest",
+    EventKind.SESSION_DONE: "all reps done",
+}
+
+
+def _print_event(event: Event, reps_total: int) -> None:
+    side = f", {event.side}" if event.side else ""
+    detail = f": {event.detail}" if event.detail else ""
+    typer.echo(
+        f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
+        f" (rep {event.rep} of {reps_total}{side}){detail}"
+    )
+
+
+def _coach(
+    reference: Reference,
+    config: SessionConfig,
+    source: Path | int,
+    *,
+    mirror: bool,
+    record: Path | None,
+    out: Path | None,
+    fps: float,
+) -> None:
+    """Run a coached session from a source to a window (out is None) or an mp4."""
+    with _reported(), ExitStack() as stack:
+        sink: live_session.FrameSink
+        writer: video.VideoWriter | None = None
+        if out is None:
+            window = stack.enter_context(video.Window(f"posecheck: {reference.name}"))
+            sink = live_session.WindowSink(window, paced=not isinstance(source, int))
+        else:
+            writer = stack.enter_context(video.VideoWriter(out, fps))
+            sink = live_session.VideoSink(writer)
+        result = live_session.run_session(
+            source,
+            reference,
+            config,
+            sinks=[sink],
+            on_event=_print_event,
+            mirror=mirror,
+            record=record,
+            fps=fps,
+        )
+    if result.interrupted:
+        typer.echo("stopped")
+    for line in _rep_lines(result.reps, result.reps_total):
+        typer.echo(line)
+    if out is not None:
+        if writer is not None and writer.frames > 0:
+            typer.echo(f"overlay video: {out}")
+        else:
+            typer.echo(f"no frames were shown, so no overlay video was written to {out}")
+    if record is not None:
+        if result.recorded_frames:
+            typer.echo(f"landmarks recorded: {record}")
+        else:
+            typer.echo(f"no frames were seen, so no recording was written to {record}")
+
+
+def _check_session_outputs(source: Path | int, out: Path | None, record: Path | None) -> None:
+    """--out and --record must not overwrite the source or each other, and must be writable."""
+    named = {option: path for option, path in (("--out", out), ("--record", record)) if path}
+    _fail_on(outputs.check_outputs([source] if isinstance(source, Path) else [], named))
+
+
+def _output_for(out: Path | None, default_name: str) -> Path | None:
+    """None for a window; a file when asked for, or when there is no display."""
+    if out is not None:
+        return out
+    if video.display_works():
+        return None
+    path = Path(default_name)
+    display = os.environ.get("DISPLAY")
+    reason = f"the display {display} cannot be used" if display else "no display found"
+    typer.echo(f"{reason}: writing the overlay video to {path} instead of a window")
+    return path
+
+
+def _source_fps(source: Path | int) -> float:
+    if isinstance(source, int):
+        return 30.0
+    if recording.is_recording(source):
+        fps = recording.read_header(source).get("fps", 30)
+        return float(fps) if isinstance(fps, int | float) and fps > 0 else 30.0
+    return video.probe_video(source).fps or 30.0
+
+
+@app.command()
+def live(
+    stretch: StretchOption,
+    camera: Annotated[int, typer.Option("--camera", help="Camera index.")] = 0,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--source",
+            help="Play a video file or a landmark recording (.jsonl) "
+            "instead of the camera, in real time.",
+            dir_okay=False,
+        ),
+    ] = None,
+    side: Annotated[
+        str | None,
+        typer.Option(
+            "--side", help="Start on this side: left or right (default: the side you take)."
+        ),
+    ] = None,
+    hold: HoldOption = None,
+    no_mirror: Annotated[
+        bool, typer.Option("--no-mirror", help="Do not mirror the camera picture.")
+    ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record", help="Save the session's landmarks to this .jsonl file.", dir_okay=False
+        ),
+    ] = None,
+    out: OutOption = None,
+    refs: RefsOption = None,
+) -> None:
+    """Coach a stretch live from the webcam (or a file played as if it were one)."""
+    if side not in (None, "left", "right"):
+        _error(f"--side must be left or right (got {side!r})")
+        raise typer.Exit(EXIT_USAGE)
+    if source is None and not 0 <= camera <= video.MAX_CAMERA_INDEX:
+        _error(f"--camera must be 0 to {video.MAX_CAMERA_INDEX} (got {camera})")
+        raise typer.Exit(EXIT_USAGE)
+    reference = _reference(refs, stretch)
+    src: Path | int = source if source is not None else camera
+    with _reported():
+        fps = _source_fps(src)
+    config = SessionConfig(hold_s=hold, first_side=side)
+    target = _output_for(out, "posecheck-live.mp4")
+    _check_session_outputs(src, target, record)
+    _coach(
+        reference,
+        config,
+        src,
+        mirror=source is None and not no_mirror,
+        record=record,
+        out=target,
+        fps=fps,
+    )
+
+
+DEMO_SAMPLE = "bridge_from_stills.jsonl"
+
+
+def _demo_sample() -> Path:
+    return resources.find("samples", DEMO_SAMPLE)
+
+
+@app.command()
+def demo(
+    out: OutOption = None,
+) -> None:
+    """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
+    sample = _demo_sample()
+    try:
+        header: dict[str, Any] = recording.read_header(sample)
+    except InputError as error:
+        _error(f"{error}; reinstall posecheck-stretch to restore the demo sample")
+        raise typer.Exit(EXIT_SETUP) from None
+    reference = _reference(None, str(header.get("stretch", "bridge")))
+    hold = header.get("hold_s")
+    hold_s = float(hold) if isinstance(hold, int | float) else None
+    length = f"a {hold_s:g} s hold" if hold_s else "a hold"
+    typer.echo(
+        f"Demo: {reference.name}, {length}, from a session recorded as landmarks "
+        f"({header.get('source', sample.name)})."
+    )
+    config = SessionConfig(hold_s=hold_s)
+    target = _output_for(out, "posecheck-demo.mp4")
+    _check_session_outputs(sample, target, None)
+    _coach(
+        reference, config, sample, mirror=False, record=None, out=target, fps=_source_fps(sample)
+    )

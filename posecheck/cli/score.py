@@ -1,0 +1,191 @@
+"""`posecheck score`: recorded videos into reports."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from posecheck.catalog.reference import Reference
+from posecheck.cli.app import (
+    DEFAULT_WORKERS,
+    EXIT_DATA,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SETUP,
+    HoldOption,
+    JsonOption,
+    RefsOption,
+    StretchOption,
+    _error,
+    _exit_code,
+    _fail_on,
+    _reference,
+    _rep_lines,
+    app,
+)
+from posecheck.coaching.session import SessionConfig
+from posecheck.errors import PosecheckError
+from posecheck.io import outputs
+from posecheck.report.html import write_html
+from posecheck.report.summary import ScoreReport
+from posecheck.run.scoring import ScoreOptions, score_video
+
+
+@dataclass(frozen=True)
+class _VideoOutputs:
+    html: Path | None
+    csv: Path | None
+    annotated: Path | None
+
+    def named(self) -> dict[str, Path]:
+        pairs = (("--html", self.html), ("--csv", self.csv), ("--annotated", self.annotated))
+        return {option: path for option, path in pairs if path is not None}
+
+
+def _plan_score_outputs(
+    videos: list[Path], html: Path | None, csv_path: Path | None, annotated: Path | None
+) -> list[_VideoOutputs]:
+    """Each video's outputs; with several videos each gets its name added
+    (report.html -> report-clip1.html), keeping folders where names clash.
+    Every problem is reported before any video is scored."""
+    labels = outputs.unique_labels(videos) if len(videos) > 1 else [""] * len(videos)
+
+    def each(path: Path | None, label: str) -> Path | None:
+        return path if path is None or not label else outputs.derived(path, label)
+
+    plan = [
+        _VideoOutputs(each(html, label), each(csv_path, label), each(annotated, label))
+        for label in labels
+    ]
+    named: dict[str, Path] = {}
+    for video_path, planned in zip(videos, plan, strict=True):
+        suffix = f" (for {video_path})" if len(videos) > 1 else ""
+        named.update({f"{option}{suffix}": path for option, path in planned.named().items()})
+    _fail_on(outputs.check_outputs(videos, named))
+    return plan
+
+
+def _human_report(report: ScoreReport) -> str:
+    lines = [
+        f"{report.video.path}: {report.stretch} · {report.verdict_text()}",
+        f"  {report.video.duration_s:.1f} s of video, person visible "
+        f"{report.person_visible_pct:.0f}%, time in form {report.time_in_form_s:.1f} s",
+    ]
+    lines += [f"  {line}" for line in _rep_lines(report.reps, report.reps_prescribed)]
+    lines.append(
+        f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
+    )
+    return "\n".join(lines)
+
+
+@app.command()
+def score(
+    videos: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Recorded videos, or landmark recordings (.jsonl).",
+            show_default=False,
+            # Not click's check, which stops the whole batch with a usage error:
+            # an unreadable file is reported like any bad input and the rest run.
+            readable=False,
+        ),
+    ],
+    stretch: StretchOption,
+    as_json: JsonOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Write a self-contained HTML report here.", dir_okay=False),
+    ] = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write one row per frame here.", dir_okay=False)
+    ] = None,
+    annotated: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotated", help="Write the video with the overlay here (.mp4).", dir_okay=False
+        ),
+    ] = None,
+    sample_fps: Annotated[
+        float | None,
+        typer.Option(
+            "--sample-fps",
+            help="Score only this many frames per second (faster; 1-240).",
+            min=1,
+            max=240,
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Processes for pose estimation (default: CPU cores).", min=1
+        ),
+    ] = DEFAULT_WORKERS,
+    hold: HoldOption = None,
+    refs: RefsOption = None,
+) -> None:
+    """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
+    reference = _reference(refs, stretch)
+    plan = _plan_score_outputs(videos, html, csv_path, annotated)
+    failed = False
+    for path, planned in zip(videos, plan, strict=True):
+        options = ScoreOptions(
+            sample_fps=sample_fps,
+            workers=workers,
+            csv_path=planned.csv,
+            annotated_path=planned.annotated,
+            config=SessionConfig(hold_s=hold),
+        )
+        try:
+            report = _score_one(path, reference, options, show_progress=not as_json)
+            if planned.html is not None:
+                write_html(report, planned.html)
+        except PosecheckError as error:
+            _error(str(error))
+            if _exit_code(error) == EXIT_SETUP:
+                raise typer.Exit(EXIT_SETUP) from None
+            failed = True  # a data error: this video only, the others still run
+            continue
+        except KeyboardInterrupt:
+            _error(f"{path}: interrupted; its unfinished outputs were removed")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        _print_report(report, planned, as_json=as_json)
+    raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+def _print_report(report: ScoreReport, written: _VideoOutputs, *, as_json: bool) -> None:
+    """Warnings on stderr; the report as one JSON line, or in words with its files."""
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    typer.echo(_human_report(report))
+    for label, path in (
+        ("HTML report", written.html),
+        ("CSV", written.csv),
+        ("annotated video", written.annotated),
+    ):
+        if path is not None:
+            typer.echo(f"  {label}: {path}")
+
+
+def _score_one(
+    path: Path, reference: Reference, options: ScoreOptions, *, show_progress: bool
+) -> ScoreReport:
+    """Score with a progress bar on a terminal; none when output is piped."""
+    if not (show_progress and sys.stderr.isatty()):
+        return score_video(path, reference, options)
+    from rich.progress import Progress  # only needed on a terminal
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"scoring {path.name}", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        return score_video(path, reference, options, advance)
