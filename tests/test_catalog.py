@@ -188,7 +188,7 @@ def test_the_json_of_a_bundled_stretch_is_plain_data(monkeypatch: pytest.MonkeyP
 
 def bridge_as(folder: Path, ref_id: str) -> Path:
     """The bundled bridge file under another id: a valid user file."""
-    text = (ROOT / "reference_poses" / "bridge.toml").read_text(encoding="utf-8")
+    text = (ROOT / "reference_poses" / "stretches" / "bridge.toml").read_text(encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{ref_id}.toml"
     path.write_text(text.replace('id = "bridge"', f'id = "{ref_id}"', 1), encoding="utf-8")

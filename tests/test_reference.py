@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from posecheck import resources
 from posecheck.body.geometry import Position, View
 from posecheck.catalog import library, reference
 from posecheck.catalog.reference import (
@@ -997,13 +998,13 @@ def test_get_reference_finds_by_id_and_suggests_a_close_one():
 
 
 def test_bundled_dir_is_the_checkout_folder_when_not_installed_from_a_wheel():
-    if (Path(reference.__file__).parent / "_reference_poses").is_dir():
+    if (Path(resources.__file__).parent / "_reference_poses").is_dir():
         pytest.skip("running from an installed wheel")
-    assert reference.bundled_dir() == ROOT / "reference_poses"
+    assert reference.bundled_dir() == ROOT / "reference_poses" / "stretches"
 
 
 @pytest.mark.skipif(
-    not any((ROOT / "reference_poses").glob("*.toml")),
+    not any((ROOT / "reference_poses" / "stretches").glob("*.toml")),
     reason="reference_poses/ has no .toml files yet",
 )
 def test_the_bundled_references_load():
@@ -1050,7 +1051,7 @@ def test_an_advice_check_cannot_be_a_gate():
 
 
 @pytest.mark.skipif(
-    not any((ROOT / "reference_poses").glob("*.toml")),
+    not any((ROOT / "reference_poses" / "stretches").glob("*.toml")),
     reason="reference_poses/ has no .toml files yet",
 )
 def test_every_bundled_check_names_its_article_and_every_stretch_can_be_held():

@@ -19,9 +19,9 @@ REFS_ENV = "POSECHECK_REFS"
 
 
 def bundled_dir() -> Path:
-    """The folder of the bundled reference files: inside the package when installed
-    from a wheel, else the checkout's reference_poses/."""
-    return resources.find("reference_poses")
+    """The folder of the bundled stretch files: inside the package when installed
+    from a wheel, else the checkout's reference_poses/stretches/."""
+    return resources.find("reference_poses") / "stretches"
 
 
 def user_dirs(extra: Sequence[Path] = ()) -> list[Path]:
