@@ -32,14 +32,13 @@ from posecheck.catalog.reference import (
     load_references,
 )
 from posecheck.coaching.session import Event, EventKind, RepSummary, SessionConfig
-from posecheck.draw import overlay
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.form.checks import Verdict, target_text
 from posecheck.io import outputs, recording, video
 from posecheck.report.html import write_html
 from posecheck.report.summary import ScoreReport
 from posecheck.run import live as live_session
-from posecheck.run.photos import PhotoResult, PoseSummary, describe_photos
+from posecheck.run.photos import PhotoResult, PoseSummary, annotated, describe_photos
 from posecheck.run.scoring import ScoreOptions, score_video
 
 EXIT_OK = 0
@@ -191,22 +190,7 @@ def _reference(refs: list[Path] | None, stretch: str) -> Reference:
 
 
 def _annotate(result: PhotoResult, target: Path) -> Path:
-    frame = result.frame
-    pose = result.detection.pose
-    s = result.summary
-    if pose is not None and result.verdict is not None:
-        frame = overlay.draw_verdict(frame, pose, result.verdict)
-    elif pose is not None:
-        frame = overlay.draw_skeleton(frame, pose)
-        caption = f"{s.view} view, {s.position}"
-        if s.people > 1:
-            caption += f" (the most prominent of {s.people} people)"
-        frame = overlay.draw_caption(frame, [caption])
-    else:
-        frame = overlay.draw_caption(frame, ["no person found"])
-        if result.verdict is not None and result.verdict.cue:
-            frame = overlay.draw_banner(frame, result.verdict.cue)
-    video.write_image(target, frame)
+    video.write_image(target, annotated(result))
     return target
 
 
