@@ -151,6 +151,12 @@ def _bridge() -> tuple[Pose, Verdict]:
     return pose, evaluate(pose, load_references()["bridge"])
 
 
+def _mix(roi: np.ndarray, colour, share) -> None:
+    """A colour blended into the region by a share per pixel, in single precision."""
+    mixed = roi * (np.float32(1) - share) + np.array(colour, np.float32) * share
+    roi[:] = mixed.astype(np.uint8)
+
+
 def _outlined_text(out, text, org, scale, style):
     """White text with a dark halo: the text's shape grown by outline_px, blended under it."""
     font, stroke, grow = cv2.FONT_HERSHEY_SIMPLEX, round(style.text_px), round(style.outline_px)
@@ -161,8 +167,7 @@ def _outlined_text(out, text, org, scale, style):
     mask = np.zeros(roi.shape[:2], np.uint8)
     cv2.putText(mask, text, (pad, h + pad), font, scale, 255, stroke, cv2.LINE_AA)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
-    halo = cv2.dilate(mask, disc)[..., None] / 255.0
-    roi[:] = (roi * (1.0 - halo) + np.array(style.text_shadow) * halo).astype(np.uint8)
+    _mix(roi, style.text_shadow, cv2.dilate(mask, disc)[..., None] * np.float32(1 / 255))
     cv2.putText(out, text, org, font, scale, style.text, stroke, cv2.LINE_AA)
 
 
@@ -176,8 +181,7 @@ def _expected_ring(canvas: np.ndarray, held: float, target: float, style: overla
     roi = out[y0 : cy + plate_r + 2, x0 : cx + plate_r + 2]
     mask = np.zeros(roi.shape[:2], np.uint8)
     cv2.ellipse(mask, (cx - x0, cy - y0), (plate_r, plate_r), 0.0, 0.0, 360.0, 255, -1, cv2.LINE_AA)
-    a = mask[..., None] / 255.0 * style.plate_alpha
-    roi[:] = (roi * (1.0 - a) + np.array(style.plate) * a).astype(np.uint8)
+    _mix(roi, style.plate, mask[..., None] * np.float32(style.plate_alpha / 255))
     r = style.ring_radius_px
     cv2.circle(out, (cx, cy), r, style.ring_track, style.ring_px, cv2.LINE_AA)
     end = -90.0 + 360.0 * held / target

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import cv2
-import numpy as np
 
 from posecheck.coaching.session import CoachState, Phase
 from posecheck.draw.style import (
     DEFAULT_STYLE,
     Frame,
     Style,
+    blend,
     fit,
     put_text,
     px,
@@ -162,8 +162,7 @@ def draw_banner(out: Frame, text: str, style: Style = DEFAULT_STYLE) -> None:
     step = h_text + baseline + gap
     top = h - len(lines) * step + gap - 2 * pad
     band = out[top:, :]
-    a = style.banner_alpha
-    band[:] = (band * (1.0 - a) + np.array(style.banner) * a).astype(np.uint8)
+    blend(band, style.banner, style.banner_alpha)
     for i, line in enumerate(lines):
         w_line = text_size(line, scale, k, style)[0]
         x = max(pad, (w - w_line) // 2)
