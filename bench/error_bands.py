@@ -27,7 +27,7 @@ from common import FEDB, cpu_name, labelled_rows, use_tests_helpers
 
 from posecheck.body.landmarks import VISIBLE, Pose
 from posecheck.catalog.reference import Check, load_references
-from posecheck.form import checks
+from posecheck.form import points
 from posecheck.form.checks import evaluate
 from posecheck.io import video
 from posecheck.io.estimator import PoseEstimator
@@ -37,7 +37,7 @@ from tests.photo_transforms import transforms  # noqa: E402
 
 
 def uses_faint(pose: Pose, check: Check, roles: dict[str, str]) -> bool:
-    groups = checks._seen_groups(pose, check.points + (check.unit or ()), roles)
+    groups = points.seen_groups(pose, check.points + (check.unit or ()), roles)
     return any(pose.visibility[lm] < VISIBLE for g in groups for lm in g)
 
 

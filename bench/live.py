@@ -71,7 +71,7 @@ def main() -> None:
             for frame, ts in frames:
                 t0 = time.perf_counter()
                 result = coach.step(estimator.detect(frame, ts), frame)
-                overlay.draw_coaching(frame, result.pose, result.verdict, result.state)
+                overlay.compose(frame, result.pose, result.verdict, result.state)
                 live.append(time.perf_counter() - t0)
         model_ms = statistics.fmean(model[10:]) * 1000
         live_ms = [t * 1000 for t in live[10:]]

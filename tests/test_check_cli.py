@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
+from posecheck.catalog.reference import load_references
+from posecheck.draw import overlay
+from posecheck.io import video
+from posecheck.run import photos
 from tests.conftest import DATA, needs_data
 from tests.test_cli import SAMPLE, one_error_line, run
 
@@ -31,6 +36,32 @@ def test_bridge_hips_down_versus_lifted():
     assert down["cue"] == "Lift your hips: raise your tailbone off the floor"
     assert status_of(lifted, "hips-lifted") == "pass"
     assert lifted["aligned"] and lifted["score"] == 100 and lifted["cue"] is None
+
+
+@needs_data
+def test_the_annotated_photo_is_the_library_drawing_with_the_failing_check_in_red(tmp_path):
+    photo = DATA / f"{BRIDGE}/0.jpg"  # hips down: hips-lifted fails
+    result = run("check", str(photo), "--stretch", "bridge", "--annotate", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (written,) = tmp_path.glob("*_pose.jpg")
+    (found,) = photos.describe_photos([photo], load_references()["bridge"])
+    assert isinstance(found, photos.PhotoResult) and found.verdict is not None
+    drawn = photos.annotated(found)
+    on_disk = video.read_image(written).astype(np.int16)
+    # What the CLI wrote is the library's drawing, give or take JPEG.
+    assert np.abs(on_disk - drawn).mean() < 3.0
+    assert np.abs(on_disk - found.frame).mean() > 3.0
+    style = overlay.DEFAULT_STYLE
+    hips = next(r for r in found.verdict.results if r.check.id == "hips-lifted")
+    assert hips.anchor_px is not None
+    x, y = round(hips.anchor_px[0]), round(hips.anchor_px[1])
+    r = round((style.arc_radius_px + style.arc_px) * style.scale_for(drawn))
+    near = drawn[y - r : y + r + 1, x - r : x + r + 1]
+    assert (near == np.array(style.failed, np.uint8)).all(axis=2).any()
+    # The cue banner is blended over the bottom rows (left of the centred text).
+    a = style.banner_alpha
+    band = found.frame[-5:, :40] * (1 - a) + np.array(style.banner, np.float32) * a
+    assert np.abs(drawn[-5:, :40] - band).max() <= 1.0
 
 
 @needs_data

@@ -1,8 +1,10 @@
-"""Drawing: checked joints take their verdict's colour; the cue sits in a banner."""
+"""Drawing: checked joints take their verdict's colour and a shape for their status;
+the cue sits in a banner; one composition serves photos, live and score."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import combinations
 
 import cv2
 import numpy as np
@@ -12,7 +14,7 @@ from posecheck.body.landmarks import Pose
 from posecheck.body.landmarks import PoseLandmark as L
 from posecheck.catalog.reference import load_references
 from posecheck.coaching.session import CoachState, Phase
-from posecheck.draw import overlay
+from posecheck.draw import marks, overlay, panel, skeleton
 from posecheck.form.checks import Status, Verdict, evaluate
 from posecheck.io import video
 from tests.conftest import recorded_pose
@@ -24,7 +26,16 @@ def _pixel(frame: np.ndarray, xy: tuple[float, float]) -> tuple[int, int, int]:
     return int(b), int(g), int(r)
 
 
-def test_checked_joints_are_green_for_pass_and_red_for_fail():
+def _near(frame: np.ndarray, xy: tuple[float, float], r: float) -> np.ndarray:
+    x, y = round(xy[0]), round(xy[1])
+    return frame[max(0, round(y - r)) : round(y + r) + 1, max(0, round(x - r)) : round(x + r) + 1]
+
+
+def _has(region: np.ndarray, colour) -> bool:
+    return bool((region == np.array(colour, np.uint8)).all(axis=2).any())
+
+
+def test_a_photo_shows_each_checks_status_at_its_joint_and_the_cue_below():
     pose = recorded_pose("Butt_Lift_Bridge/0.jpg")  # hips down: hips-lifted fails
     verdict = evaluate(pose, load_references()["bridge"])
     by_id = {r.check.id: r for r in verdict.results}
@@ -32,22 +43,78 @@ def test_checked_joints_are_green_for_pass_and_red_for_fail():
     assert by_id["heels-drawn-in"].status == Status.PASS
     canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
     style = overlay.DEFAULT_STYLE
-    # Only the hips-lifted height check (a dot at the hips) and the knee angle are drawn here.
-    shown = replace(verdict, results=(by_id["hips-lifted"], by_id["heels-drawn-in"]))
-    out = overlay.draw_verdict(canvas, pose, shown, style)
-    assert by_id["hips-lifted"].anchor_px is not None
-    assert by_id["heels-drawn-in"].anchor_px is not None
-    assert _pixel(out, by_id["hips-lifted"].anchor_px) == style.failed
-    assert _pixel(out, by_id["heels-drawn-in"].anchor_px) == style.passed
-    # The input frame is not drawn on.
-    assert (canvas == 128).all()
+    # Two angles (arcs at their vertex) and a height (a mark at its anchor).
+    shown = replace(
+        verdict, results=(by_id["hips-lifted"], by_id["heels-drawn-in"], by_id["head-down"])
+    )
+    out = overlay.compose(canvas, pose, shown, caption=["bridge: not aligned"], style=style)
+    k = style.scale_for(canvas)
+    hips, knee, head = (by_id[c].anchor_px for c in ("hips-lifted", "heels-drawn-in", "head-down"))
+    assert hips is not None and knee is not None and head is not None
+    arc_r = (style.arc_radius_px + style.arc_px) * k
+    hips_arc, knee_arc = _near(out, hips, arc_r), _near(out, knee, arc_r)
+    assert _has(hips_arc, style.failed) and not _has(hips_arc, style.passed)
+    assert _has(knee_arc, style.passed) and not _has(knee_arc, style.failed)
+    # Inside the disc, which covers the joint dots under it: a tick on green.
+    mark = _near(out, head, 0.6 * style.dot_radius_px * k)
+    assert _has(mark, style.passed) and _has(mark, style.mark_ink)
+    assert (out[-5:, :40] < 128).all()  # the verdict's cue banner
+    assert (out[:30, :60] > 200).any()  # the caption, white text at the top left
+    assert (canvas == 128).all()  # the input frame is not drawn on
+
+
+def _marks(status: Status, style: overlay.Style) -> np.ndarray:
+    out = np.full((40, 40, 3), 128, np.uint8)
+    marks.draw_status_mark(out, (20.0, 20.0), 9, status, style)
+    return out
+
+
+def test_pass_borderline_and_fail_differ_by_shape_as_well_as_colour():
+    style = overlay.DEFAULT_STYLE
+    drawn = {s: _marks(s, style) for s in Status}
+    for status, colour in (
+        (Status.PASS, style.passed),
+        (Status.BORDERLINE, style.amber),
+        (Status.FAIL, style.failed),
+    ):
+        assert _has(drawn[status], colour)
+    # The ink inside each disc (a tick, a tilde, a cross): each shape differs
+    # from the others in many pixels, so the marks tell apart without colour.
+    ink = {
+        s: (drawn[s] == np.array(style.mark_ink, np.uint8)).all(axis=2)
+        for s in (Status.PASS, Status.BORDERLINE, Status.FAIL)
+    }
+    for a, b in combinations(ink, 2):
+        assert ink[a].sum() > 10 and ink[b].sum() > 10
+        assert (ink[a] ^ ink[b]).sum() > 0.5 * min(ink[a].sum(), ink[b].sum()), (a, b)
+    # Can't tell is a hollow ring: its middle is the picture behind it.
+    assert (drawn[Status.UNKNOWN][20, 20] == 128).all()
+    assert _has(drawn[Status.UNKNOWN], style.unknown)
+
+
+def test_a_borderline_check_is_drawn_amber_not_as_unknown():
+    pose, verdict = _bridge()
+    knee = next(r for r in verdict.results if r.check.id == "heels-drawn-in")
+    shown = replace(verdict, results=(replace(knee, status=Status.BORDERLINE),))
+    style = overlay.DEFAULT_STYLE
+    canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
+    out = overlay.compose(canvas, pose, shown, style=style)
+    assert knee.anchor_px is not None
+    assert _has(_near(out, knee.anchor_px, style.arc_radius_px + style.arc_px), style.amber)
+    assert _pixel(out, _between(pose, L.LEFT_KNEE, L.LEFT_ANKLE)) == style.amber
+
+
+def test_compose_takes_a_coaching_state_or_a_caption_not_both():
+    frame = np.full((480, 640, 3), 255, np.uint8)
+    with pytest.raises(ValueError, match="not both"):
+        overlay.compose(frame, None, None, _state(), caption=["a caption"])
 
 
 def test_the_cue_banner_darkens_the_bottom_band_only():
     frame = np.full((480, 640, 3), 255, np.uint8)
-    out = overlay.draw_banner(frame, "Lift your hips")
-    assert out[-5:, :40].mean() < 150  # darkened band, left of the centred text
-    assert (out[:200] == 255).all()
+    panel.draw_banner(frame, "Lift your hips")
+    assert frame[-5:, :40].mean() < 150  # darkened band, left of the centred text
+    assert (frame[:200] == 255).all()
 
 
 # --- the live-coaching overlay ---------------------------------------------------------
@@ -84,6 +151,12 @@ def _bridge() -> tuple[Pose, Verdict]:
     return pose, evaluate(pose, load_references()["bridge"])
 
 
+def _mix(roi: np.ndarray, colour, share) -> None:
+    """A colour blended into the region by a share per pixel, in single precision."""
+    mixed = roi * (np.float32(1) - share) + np.array(colour, np.float32) * share
+    roi[:] = mixed.astype(np.uint8)
+
+
 def _outlined_text(out, text, org, scale, style):
     """White text with a dark halo: the text's shape grown by outline_px, blended under it."""
     font, stroke, grow = cv2.FONT_HERSHEY_SIMPLEX, round(style.text_px), round(style.outline_px)
@@ -94,8 +167,7 @@ def _outlined_text(out, text, org, scale, style):
     mask = np.zeros(roi.shape[:2], np.uint8)
     cv2.putText(mask, text, (pad, h + pad), font, scale, 255, stroke, cv2.LINE_AA)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
-    halo = cv2.dilate(mask, disc)[..., None] / 255.0
-    roi[:] = (roi * (1.0 - halo) + np.array(style.text_shadow) * halo).astype(np.uint8)
+    _mix(roi, style.text_shadow, cv2.dilate(mask, disc)[..., None] * np.float32(1 / 255))
     cv2.putText(out, text, org, font, scale, style.text, stroke, cv2.LINE_AA)
 
 
@@ -109,8 +181,7 @@ def _expected_ring(canvas: np.ndarray, held: float, target: float, style: overla
     roi = out[y0 : cy + plate_r + 2, x0 : cx + plate_r + 2]
     mask = np.zeros(roi.shape[:2], np.uint8)
     cv2.ellipse(mask, (cx - x0, cy - y0), (plate_r, plate_r), 0.0, 0.0, 360.0, 255, -1, cv2.LINE_AA)
-    a = mask[..., None] / 255.0 * style.plate_alpha
-    roi[:] = (roi * (1.0 - a) + np.array(style.plate) * a).astype(np.uint8)
+    _mix(roi, style.plate, mask[..., None] * np.float32(style.plate_alpha / 255))
     r = style.ring_radius_px
     cv2.circle(out, (cx, cy), r, style.ring_track, style.ring_px, cv2.LINE_AA)
     end = -90.0 + 360.0 * held / target
@@ -132,7 +203,8 @@ def _expected_ring(canvas: np.ndarray, held: float, target: float, style: overla
 def test_the_hold_ring_is_drawn_exactly_as_the_style_describes():
     style = overlay.DEFAULT_STYLE
     canvas = overlay.blank_canvas((640, 480), style)
-    out = overlay.draw_hold_ring(canvas, 5.0, 20.0, style=style)
+    out = canvas.copy()
+    panel.draw_hold_ring(out, 5.0, 20.0, style=style)
     assert np.array_equal(out, _expected_ring(canvas, 5.0, 20.0, style))
 
 
@@ -141,18 +213,23 @@ def _ring_pixels(out: np.ndarray, colour) -> int:
     return int((corner == np.array(colour, np.uint8)).all(axis=2).sum())
 
 
+def _ring(held: float, target: float, paused: bool = False) -> np.ndarray:
+    out = overlay.blank_canvas((640, 480))
+    panel.draw_hold_ring(out, held, target, paused)
+    return out
+
+
 def test_the_ring_fills_with_the_time_held_green_while_holding_amber_while_paused():
     style = overlay.DEFAULT_STYLE
-    canvas = overlay.blank_canvas((640, 480), style)
-    quarter = _ring_pixels(overlay.draw_hold_ring(canvas, 5.0, 20.0), style.passed)
-    three_quarters = _ring_pixels(overlay.draw_hold_ring(canvas, 15.0, 20.0), style.passed)
+    quarter = _ring_pixels(_ring(5.0, 20.0), style.passed)
+    three_quarters = _ring_pixels(_ring(15.0, 20.0), style.passed)
     assert quarter > 0
     assert 2.5 < three_quarters / quarter < 3.5
-    paused = overlay.draw_hold_ring(canvas, 15.0, 20.0, paused=True)
+    paused = _ring(15.0, 20.0, paused=True)
     assert _ring_pixels(paused, style.passed) == 0
     # Same arc, other colour (anti-aliased edge pixels may differ by a few).
     assert abs(_ring_pixels(paused, style.amber) - three_quarters) < 0.01 * three_quarters
-    assert _ring_pixels(overlay.draw_hold_ring(canvas, 0.0, 20.0), style.passed) == 0
+    assert _ring_pixels(_ring(0.0, 20.0), style.passed) == 0
 
 
 def _between(pose: Pose, a: L, b: L) -> tuple[float, float]:
@@ -166,13 +243,14 @@ def test_a_failing_check_turns_its_bones_red_and_a_passing_one_green():
     assert by_id["hips-lifted"] == Status.FAIL and by_id["heels-drawn-in"] == Status.PASS
     style = overlay.DEFAULT_STYLE
     canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
-    out = overlay.draw_checked_skeleton(canvas, pose, verdict, style)
+    out = canvas.copy()
+    skeleton.draw_skeleton(out, pose, verdict, style)
     # The torso is in hips-lifted (failing) and hips-in-line (passing): one
     # failure is enough to make it red.
     assert _pixel(out, _between(pose, L.LEFT_SHOULDER, L.LEFT_HIP)) == style.failed
     assert _pixel(out, _between(pose, L.LEFT_KNEE, L.LEFT_ANKLE)) == style.passed
     assert _pixel(out, _between(pose, L.LEFT_SHOULDER, L.LEFT_ELBOW)) == style.bone
-    status = overlay.bone_status(verdict)
+    status = skeleton.bone_status(verdict)
     assert status[(L.LEFT_SHOULDER, L.LEFT_HIP)] == Status.FAIL
     assert status[(L.RIGHT_KNEE, L.RIGHT_ANKLE)] == Status.PASS
     # Both hips make up the one midpoint "mid_hip": the line between them is not checked.
@@ -182,21 +260,42 @@ def test_a_failing_check_turns_its_bones_red_and_a_passing_one_green():
 def test_a_check_with_an_unknown_result_leaves_its_bones_plain():
     _, verdict = _bridge()
     unknown = tuple(replace(r, status=Status.UNKNOWN) for r in verdict.results)
-    assert set(overlay.bone_status(replace(verdict, results=unknown)).values()) == {Status.UNKNOWN}
+    assert set(skeleton.bone_status(replace(verdict, results=unknown)).values()) == {Status.UNKNOWN}
 
 
-def test_angle_labels_are_plain_ascii_with_value_and_target():
+def test_a_bone_is_borderline_when_no_check_on_it_fails_or_is_unknown_and_one_is_borderline():
     _, verdict = _bridge()
     by_id = {r.check.id: r for r in verdict.results}
-    assert overlay.angle_label(replace(by_id["heels-drawn-in"], value=96.2)) == "96 / <=100"
-    assert overlay.angle_label(by_id["hips-in-line"]) == "147 / >=140"
+    # The torso is in hips-lifted and hips-in-line.
+    torso = (L.LEFT_SHOULDER, L.LEFT_HIP)
+    both = (by_id["hips-lifted"], by_id["hips-in-line"])
+
+    def torso_status(first: Status, second: Status) -> Status:
+        results = (replace(both[0], status=first), replace(both[1], status=second))
+        return skeleton.bone_status(replace(verdict, results=results))[torso]
+
+    assert torso_status(Status.PASS, Status.BORDERLINE) == Status.BORDERLINE
+    assert torso_status(Status.PASS, Status.PASS) == Status.PASS
+    assert torso_status(Status.BORDERLINE, Status.FAIL) == Status.FAIL
+    assert torso_status(Status.BORDERLINE, Status.UNKNOWN) == Status.UNKNOWN
+
+
+def test_labels_are_plain_ascii_with_value_and_target():
+    _, verdict = _bridge()
+    by_id = {r.check.id: r for r in verdict.results}
+    assert marks.check_label(replace(by_id["heels-drawn-in"], value=96.2)) == "96 / <=100"
+    assert marks.check_label(by_id["hips-in-line"]) == "147 / >=140"
+    # Lengths and ratios get two decimals and their unit.
+    assert marks.check_label(replace(by_id["head-down"], value=0.238)) == "0.24 / >=0 len"
+    assert marks.check_label(replace(by_id["head-down"], value=None)) == "? / >=0 len"
 
 
 def test_angle_checks_get_an_arc_in_their_status_colour():
     pose, verdict = _bridge()
     style = overlay.DEFAULT_STYLE
     canvas = np.full((pose.image_wh[1], pose.image_wh[0], 3), 128, np.uint8)
-    out = overlay.draw_check_marks(canvas, pose, verdict, style)
+    out = canvas.copy()
+    marks.draw_check_marks(out, pose, verdict, style)
     knee = {r.check.id: r for r in verdict.results}["heels-drawn-in"].anchor_px
     x, y = round(knee[0]), round(knee[1])
     r = style.arc_radius_px * style.scale_for(canvas) + style.arc_px
@@ -208,8 +307,8 @@ def test_angle_checks_get_an_arc_in_their_status_colour():
 @pytest.mark.parametrize("background", [0, 255])
 def test_the_phase_text_reads_on_bright_and_dark_backgrounds(background):
     frame = np.full((480, 640, 3), background, np.uint8)
-    out = overlay.draw_phase(frame, _state(Phase.SETUP))
-    region = out[:60, 160:480].max(axis=2)
+    panel.draw_phase(frame, _state(Phase.SETUP))
+    region = frame[:60, 160:480].max(axis=2)
     assert (region > 230).any(), "no bright fill"
     assert (region < 30).any(), "no dark outline"
 
@@ -219,7 +318,9 @@ def test_the_confirm_bar_fills_with_progress_only_while_confirming():
     frame = np.full((480, 640, 3), 255, np.uint8)
 
     def green(state: CoachState) -> int:
-        top = overlay.draw_phase(frame, state, style)[:80]
+        out = frame.copy()
+        panel.draw_phase(out, state, style)
+        top = out[:80]
         return int((top == np.array(style.passed, np.uint8)).all(axis=2).sum())
 
     half = green(_state(Phase.CONFIRMING, confirm_progress=0.5))
@@ -230,15 +331,16 @@ def test_the_confirm_bar_fills_with_progress_only_while_confirming():
 
 
 def test_the_counters_name_the_rep_and_the_side_when_there_is_one():
-    assert overlay.counter_lines(_state()) == ["Rep 2 of 4", "Left side"]
-    assert overlay.counter_lines(_state(side=None)) == ["Rep 2 of 4"]
+    assert panel.counter_lines(_state()) == ["Rep 2 of 4", "Left side"]
+    assert panel.counter_lines(_state(side=None)) == ["Rep 2 of 4"]
 
 
 def test_a_long_cue_wraps_inside_the_frame():
     frame = np.full((480, 640, 3), 255, np.uint8)
-    short = overlay.draw_banner(frame, "Lift your hips")
-    long = overlay.draw_banner(
-        frame, "I can't see your foot index clearly: check the light and the camera angle"
+    short, long = frame.copy(), frame.copy()
+    panel.draw_banner(short, "Lift your hips")
+    panel.draw_banner(
+        long, "I can't see your foot index clearly: check the light and the camera angle"
     )
     band_top = int(np.argmax(long[:, 0, 0] < 255))
     assert band_top < int(np.argmax(short[:, 0, 0] < 255))  # two lines: a taller band
@@ -247,9 +349,9 @@ def test_a_long_cue_wraps_inside_the_frame():
     assert (edge == edge[0, 0]).all(), "text runs off the right edge"
 
 
-def test_draw_coaching_leaves_its_input_alone_and_draws_without_a_person():
+def test_compose_leaves_its_input_alone_and_draws_the_panel_without_a_person():
     frame = np.full((480, 640, 3), 255, np.uint8)
-    out = overlay.draw_coaching(frame, None, None, _state(Phase.SETUP, cue="Step into view"))
+    out = overlay.compose(frame, None, None, _state(Phase.SETUP, cue="Step into view"))
     assert (frame == 255).all()
     assert out.shape == frame.shape and out.dtype == np.uint8
     assert (out[:40, :40] < 255).any()  # counters
@@ -259,13 +361,13 @@ def test_draw_coaching_leaves_its_input_alone_and_draws_without_a_person():
 
 
 @pytest.mark.parametrize("size", [(640, 480), (1280, 720)])
-def test_draw_coaching_draws_everything_inside_the_frame_at_common_sizes(size):
+def test_compose_draws_everything_inside_the_frame_at_common_sizes(size):
     pose, _ = _bridge()
     pose = _scaled(pose, size)
     verdict = evaluate(pose, load_references()["bridge"])
     frame = np.full((size[1], size[0], 3), 255, np.uint8)
     before = frame.copy()
-    out = overlay.draw_coaching(frame, pose, verdict, _state(Phase.PAUSED, held=7.0))
+    out = overlay.compose(frame, pose, verdict, _state(Phase.PAUSED, held=7.0))
     assert np.array_equal(frame, before)
     assert out.shape == frame.shape
     k = overlay.DEFAULT_STYLE.scale_for(frame)

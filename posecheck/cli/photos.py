@@ -22,11 +22,10 @@ from posecheck.cli.app import (
     _reference,
     app,
 )
-from posecheck.draw import overlay
 from posecheck.errors import InputError, PosecheckError
 from posecheck.form.checks import Verdict, target_text
 from posecheck.io import outputs, video
-from posecheck.run.photos import PhotoResult, PoseSummary, describe_photos
+from posecheck.run.photos import PhotoResult, PoseSummary, annotated, describe_photos
 
 AnnotateOption = Annotated[
     Path | None,
@@ -67,22 +66,7 @@ def _human_summary(path: Path, summary: PoseSummary) -> str:
 
 
 def _annotate(result: PhotoResult, target: Path) -> Path:
-    frame = result.frame
-    pose = result.detection.pose
-    s = result.summary
-    if pose is not None and result.verdict is not None:
-        frame = overlay.draw_verdict(frame, pose, result.verdict)
-    elif pose is not None:
-        frame = overlay.draw_skeleton(frame, pose)
-        caption = f"{s.view} view, {s.position}"
-        if s.people > 1:
-            caption += f" (the most prominent of {s.people} people)"
-        frame = overlay.draw_caption(frame, [caption])
-    else:
-        frame = overlay.draw_caption(frame, ["no person found"])
-        if result.verdict is not None and result.verdict.cue:
-            frame = overlay.draw_banner(frame, result.verdict.cue)
-    video.write_image(target, frame)
+    video.write_image(target, annotated(result))
     return target
 
 

@@ -126,9 +126,7 @@ def run_session(
                         canvas = (
                             frame if frame is not None else overlay.blank_canvas(detection.image_wh)
                         )
-                        drawn = overlay.draw_coaching(
-                            canvas, result.pose, result.verdict, result.state
-                        )
+                        drawn = overlay.compose(canvas, result.pose, result.verdict, result.state)
                         if not all([sink.show(drawn, result) for sink in sinks]):
                             break
                     if result.state.phase == Phase.DONE:

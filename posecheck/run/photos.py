@@ -1,4 +1,5 @@
-"""Photos: find the person in each, describe the pose, and judge it against a stretch.
+"""Photos: find the person in each, describe the pose, judge it against a stretch,
+and draw what was found.
 
 What `posecheck pose` and `posecheck check` run. A bad input is reported in its
 place and the rest go on; the model loads at the first readable photo.
@@ -20,6 +21,7 @@ from posecheck.body import geometry
 from posecheck.body.geometry import Position, View
 from posecheck.body.landmarks import Detection, Pose, side_landmark
 from posecheck.catalog.reference import Reference
+from posecheck.draw import overlay
 from posecheck.errors import InputError
 from posecheck.form import checks
 from posecheck.form.checks import Verdict
@@ -118,3 +120,20 @@ def describe_photos(
             detection = estimator.detect(frame)
             verdict = None if reference is None else checks.evaluate(detection.pose, reference)
             yield PhotoResult(item, frame, detection, summarize(detection), verdict)
+
+
+def annotated(result: PhotoResult) -> npt.NDArray[np.uint8]:
+    """The photo with what was found drawn on it (a new frame): the skeleton, coloured
+    by the checks when judged against a stretch, a caption line with the verdict
+    or the view and position, and the cue in a banner."""
+    pose, verdict, s = result.detection.pose, result.verdict, result.summary
+    if pose is None:
+        caption = "no person found"
+    elif verdict is not None:
+        state = "aligned" if verdict.aligned else "not aligned"
+        caption = f"{verdict.stretch}: {state}, score {verdict.score}"
+    else:
+        caption = f"{s.view} view, {s.position}"
+        if s.people > 1:
+            caption += f" (the most prominent of {s.people} people)"
+    return overlay.compose(result.frame, pose, verdict, caption=[caption])

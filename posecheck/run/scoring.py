@@ -396,7 +396,7 @@ def _snapshots(path: Path, moments: list[CoachFrame]) -> list[Snapshot]:
         canvas = pictures.get(t)
         if canvas is None:
             canvas = overlay.blank_canvas(m.detection.image_wh)
-        drawn = overlay.draw_coaching(canvas, m.pose, m.verdict, m.state)
+        drawn = overlay.compose(canvas, m.pose, m.verdict, m.state)
         caption = m.verdict.cue or f"form score {m.verdict.score}"
         out.append(Snapshot(t / 1000.0, caption, video.encode_jpeg(drawn)))
     return out
@@ -443,9 +443,7 @@ def score_video(
                 csv_writer.add(result)
             if writer is not None:
                 canvas = frame if frame is not None else overlay.blank_canvas(detection.image_wh)
-                writer.write(
-                    overlay.draw_coaching(canvas, result.pose, result.verdict, result.state)
-                )
+                writer.write(overlay.compose(canvas, result.pose, result.verdict, result.state))
             if progress is not None:
                 progress(builder.frames, meta.frames)
     reps = coach.finish(last_ms)
