@@ -18,7 +18,7 @@ from posecheck.catalog.reference import load_references
 from posecheck.coaching.coach import Coach
 from posecheck.coaching.session import SessionConfig
 from posecheck.form import checks
-from posecheck.io import recording, video
+from posecheck.io import recording, video, window
 from tests.conftest import DATA, ROOT, needs_data
 from tests.test_cli import one_error_line
 
@@ -157,7 +157,7 @@ def test_a_bad_side_is_a_usage_error(tmp_path: Path):
 
 
 @pytest.mark.skipif(
-    not video.display_available() or shutil.which("import") is None,
+    not window.display_available() or shutil.which("import") is None,
     reason="needs a display (Xvfb) and ImageMagick's `import` for the screenshot",
 )
 def test_live_window_shows_the_overlay_and_ctrl_c_stops_cleanly(tmp_path: Path):

@@ -36,6 +36,7 @@ from posecheck.draw import overlay
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.form.checks import Verdict, target_text
 from posecheck.io import outputs, recording, video
+from posecheck.io.window import Window, display_works
 from posecheck.report.html import write_html
 from posecheck.report.summary import ScoreReport
 from posecheck.run import live as live_session
@@ -524,7 +525,7 @@ def _coach(
         sink: live_session.FrameSink
         writer: video.VideoWriter | None = None
         if out is None:
-            window = stack.enter_context(video.Window(f"posecheck: {reference.name}"))
+            window = stack.enter_context(Window(f"posecheck: {reference.name}"))
             sink = live_session.WindowSink(window, paced=not isinstance(source, int))
         else:
             writer = stack.enter_context(video.VideoWriter(out, fps))
@@ -565,7 +566,7 @@ def _output_for(out: Path | None, default_name: str) -> Path | None:
     """None for a window; a file when asked for, or when there is no display."""
     if out is not None:
         return out
-    if video.display_works():
+    if display_works():
         return None
     path = Path(default_name)
     display = os.environ.get("DISPLAY")

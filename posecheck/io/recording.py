@@ -32,6 +32,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from posecheck import atomic
 from posecheck.body.landmarks import Detection, Pose, image_size, shown, timestamp
 from posecheck.errors import InputError
 
@@ -52,23 +53,17 @@ class RecordingWriter:
     patient's session to a crash would be worse than a short recording."""
 
     def __init__(self, path: Path, image_wh: tuple[int, int], **header: Any) -> None:
-        if not path.parent.is_dir():
-            raise InputError(
-                f"{path.parent}: no such folder; create it first or pick another --record"
-            )
+        self._partial = atomic.Partial(path, option="--record", keep_on_error=True)
         self.path = path
-        self._partial = path.with_name(f".{path.name}.partial")
         self._header = {"posecheck_recording": FORMAT_VERSION, "image_wh": list(image_wh), **header}
         self._file: IO[str] | None = None
         self.frames = 0
 
     def __enter__(self) -> RecordingWriter:
         try:
-            self._file = self._partial.open("w", encoding="utf-8")
+            self._file = self._partial.temp.open("w", encoding="utf-8")
         except OSError as error:
-            raise InputError(
-                f"{self.path}: cannot be written ({error.strerror}); pick another --record"
-            ) from None
+            raise self._partial.error(error) from None
         self._file.write(json.dumps(self._header) + "\n")
         return self
 
@@ -93,7 +88,7 @@ class RecordingWriter:
             return
         self._file.close()
         self._file = None
-        self._partial.replace(self.path)
+        self._partial.__exit__(exc_type, exc, tb)
 
 
 # Limits on what a recording may hold. A frame line is about 4 KB; anything

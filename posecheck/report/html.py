@@ -17,8 +17,9 @@ from html import escape
 from pathlib import Path, PurePath
 
 import posecheck
+from posecheck import atomic
 from posecheck.coaching.session import RepSummary
-from posecheck.report.summary import ScoreReport, Series, Snapshot, write_atomic
+from posecheck.report.summary import ScoreReport, Series, Snapshot
 
 # Enough for one point per pixel column twice over (min and max) on a wide screen;
 # a 10-minute video at 30 fps has 18,000 frames per check.
@@ -142,7 +143,7 @@ def render_html(report: ScoreReport) -> str:
 
 def write_html(report: ScoreReport, path: Path) -> None:
     """Write the report to ``path`` whole or not at all."""
-    write_atomic(path, render_html(report))
+    atomic.write(path, render_html(report))
 
 
 # --- header and summary ------------------------------------------------------

@@ -13,17 +13,16 @@ score is the mean over the prescribed reps, a rep never started scoring 0.
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from posecheck import atomic
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import CoachFrame
 from posecheck.coaching.session import Phase, RepSummary, rep_plan
-from posecheck.errors import InputError
 from posecheck.form.checks import target_text
 
 SCORED_PHASES = (Phase.HOLDING, Phase.PAUSED)
@@ -233,44 +232,18 @@ class ReportBuilder:
         )
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a whole file or nothing: a temporary beside it, then a rename."""
-    if not path.parent.is_dir():
-        raise InputError(f"{path.parent}: no such folder; create it first or pick another output")
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        if isinstance(data, str):
-            partial.write_text(data, encoding="utf-8")
-        else:
-            partial.write_bytes(data)
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise InputError(
-            f"{path}: cannot be written ({error.strerror}); pick another output"
-        ) from None
-    except BaseException:  # Ctrl-C or SIGTERM mid-write: leave nothing behind
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def write_json(report: ScoreReport, path: Path) -> None:
-    write_atomic(path, json.dumps(report.to_json(), indent=2) + "\n")
-
-
 class CsvWriter:
     """One row per frame, streamed to a temporary file and renamed into place when
     the recording is done, so memory stays flat and no half-written CSV is left."""
 
     def __init__(self, path: Path, reference: Reference) -> None:
-        if not path.parent.is_dir():
-            raise InputError(
-                f"{path.parent}: no such folder; create it first or pick another --csv"
-            )
+        self._partial = atomic.Partial(path, option="--csv")
         self.path = path
-        self._partial = path.with_name(f".{path.name}.partial")
         self._ids = [c.id for c in reference.checks]
-        self._file = self._partial.open("w", newline="", encoding="utf-8")
+        try:
+            self._file = self._partial.temp.open("w", newline="", encoding="utf-8")
+        except OSError as error:
+            raise self._partial.error(error) from None
         self._csv = csv.writer(self._file)
         header = ["timestamp_ms", "person", "phase", "rep", "side", "held_s", "score"]
         for check_id in self._ids:
@@ -305,7 +278,4 @@ class CsvWriter:
         tb: TracebackType | None,
     ) -> None:
         self._file.close()
-        if exc_type is None:
-            self._partial.replace(self.path)
-        else:
-            self._partial.unlink(missing_ok=True)
+        self._partial.__exit__(exc_type, exc, tb)

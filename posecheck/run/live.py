@@ -26,6 +26,7 @@ from posecheck.coaching.session import Event, Phase, RepSummary, SessionConfig
 from posecheck.draw import overlay
 from posecheck.io import recording, video
 from posecheck.io.sources import detections
+from posecheck.io.window import Window
 
 # After the last rep, keep the "Done" screen up this long.
 DONE_LINGER_MS = 2000
@@ -41,7 +42,7 @@ class WindowSink:
     """Shows frames in a window. A file source is played at its own pace, as a
     camera would deliver it; a camera is shown as fast as it comes."""
 
-    def __init__(self, window: video.Window, *, paced: bool) -> None:
+    def __init__(self, window: Window, *, paced: bool) -> None:
         self.window = window
         self.paced = paced
         self._start = time.monotonic()
