@@ -87,9 +87,9 @@ def test_video_frames_are_timed_by_the_file(clip: Path, photo: np.ndarray):
 
 def test_probe_video_describes_the_file(clip: Path):
     info = video.probe_video(clip)
-    assert (info.path, info.width, info.height) == (clip, 160, 120)
+    assert (info.path, info.width, info.height) == (str(clip), 160, 120)
     assert info.fps == pytest.approx(25.0)
-    assert info.frame_count == 10
+    assert info.frames == 10
     assert info.duration_s == pytest.approx(0.4)
     assert info.rotation_deg == 0
 
@@ -446,7 +446,7 @@ def test_video_writer_publishes_only_on_a_clean_exit(tmp_path: Path, photo: np.n
         assert not out.exists() and leftovers(tmp_path) == [".out.partial.mp4"]
     assert writer.frames == 7 and leftovers(tmp_path) == []
     info = video.probe_video(out)
-    assert (info.width, info.height, info.frame_count) == (160, 120, 7)
+    assert (info.width, info.height, info.frames) == (160, 120, 7)
     assert len(list(video.video_frames(out))) == 7
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -35,7 +35,7 @@ from posecheck.coaching.session import Event, EventKind, RepSummary, SessionConf
 from posecheck.draw import overlay
 from posecheck.errors import InputError, ModelError, PosecheckError
 from posecheck.form.checks import Verdict, target_text
-from posecheck.io import outputs, recording, video
+from posecheck.io import outputs, recording, sources, video
 from posecheck.io.window import Window, display_works
 from posecheck.report.html import write_html
 from posecheck.report.summary import ScoreReport
@@ -576,12 +576,7 @@ def _output_for(out: Path | None, default_name: str) -> Path | None:
 
 
 def _source_fps(source: Path | int) -> float:
-    if isinstance(source, int):
-        return 30.0
-    if recording.is_recording(source):
-        fps = recording.read_header(source).get("fps", 30)
-        return float(fps) if isinstance(fps, int | float) and fps > 0 else 30.0
-    return video.probe_video(source).fps or 30.0
+    return sources.open_source(source).fps
 
 
 @app.command()
@@ -655,17 +650,16 @@ def demo(
     """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
     sample = _demo_sample()
     try:
-        header: dict[str, Any] = recording.read_header(sample)
+        header = recording.read_header(sample)
     except InputError as error:
         _error(f"{error}; reinstall posecheck-stretch to restore the demo sample")
         raise typer.Exit(EXIT_SETUP) from None
-    reference = _reference(None, str(header.get("stretch", "bridge")))
-    hold = header.get("hold_s")
-    hold_s = float(hold) if isinstance(hold, int | float) else None
+    reference = _reference(None, header.stretch or "bridge")
+    hold_s = header.hold_s
     length = f"a {hold_s:g} s hold" if hold_s else "a hold"
     typer.echo(
         f"Demo: {reference.name}, {length}, from a session recorded as landmarks "
-        f"({header.get('source', sample.name)})."
+        f"({header.source or sample.name})."
     )
     config = SessionConfig(hold_s=hold_s)
     target = _output_for(out, "posecheck-demo.mp4")

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from posecheck.body.landmarks import SIDES, SKELETON, VISIBLE, Pose, PoseLandmark, side_landmark
 from posecheck.catalog.reference import Check, CheckKind, Point
-from posecheck.coaching.session import CoachState, Phase
+from posecheck.coaching.session import TIMED_PHASES, CoachState, Phase
 from posecheck.form.checks import CheckResult, Status, Verdict, target_text
 
 Frame = npt.NDArray[np.uint8]
@@ -584,7 +584,6 @@ def draw_verdict(frame: Frame, pose: Pose, verdict: Verdict, style: Style = DEFA
 
 
 # The phases whose hold timer is running or waiting to resume.
-_TIMED = (Phase.HOLDING, Phase.PAUSED)
 
 
 def draw_coaching(
@@ -610,7 +609,7 @@ def draw_coaching(
     m = _px(style.margin_px, k)
     _lines_on(out, counter_lines(state), m, m, style.font_scale * k, style)
     _phase_on(out, state, style)
-    if state.phase in _TIMED:
+    if state.phase in TIMED_PHASES:
         _ring_on(out, state.held_s, state.target_s, state.phase == Phase.PAUSED, style)
     if state.cue:
         _banner_on(out, state.cue, style)

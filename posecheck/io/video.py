@@ -11,7 +11,6 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import cast
@@ -26,6 +25,7 @@ import numpy.typing as npt
 
 from posecheck import atomic
 from posecheck.errors import InputError
+from posecheck.io.info import SourceInfo
 
 # OpenCV warns on stderr about a missing camera or an unreadable file;
 # posecheck's own one-line error already says what is wrong and what to do.
@@ -163,26 +163,6 @@ def image_frames(paths: Sequence[Path], interval_ms: int = 1000) -> Iterator[tup
         yield read_image(path), i * interval_ms
 
 
-@dataclass(frozen=True)
-class VideoInfo:
-    """What a video file says about itself.
-
-    width/height: pixels of the frames as `video_frames` yields them (after
-    auto-rotation). fps: frames per second, 0.0 if unknown. frame_count: 0 when
-    the container does not say. duration_s: frame_count / fps in seconds, 0.0 if
-    either is unknown. rotation_deg: rotation metadata in degrees (0, 90, 180 or
-    270), already applied to the frames.
-    """
-
-    path: Path
-    width: int
-    height: int
-    fps: float
-    frame_count: int
-    duration_s: float
-    rotation_deg: int
-
-
 def _open_video(path: Path) -> cv2.VideoCapture:
     _check_file(path)
     # FFmpeg explicitly: otherwise cv2 may fall back to its image-sequence reader,
@@ -211,7 +191,7 @@ def _rotation_deg(capture: cv2.VideoCapture) -> int:
     return round(value) % 360 if math.isfinite(value) else 0
 
 
-def probe_video(path: Path) -> VideoInfo:
+def probe_video(path: Path) -> SourceInfo:
     """Open a video, decode its first frame and describe it; `InputError` if it cannot."""
     capture = _open_video(path)
     try:
@@ -220,13 +200,13 @@ def probe_video(path: Path) -> VideoInfo:
             raise _no_frames(path)
         fps = _positive(capture, cv2.CAP_PROP_FPS)
         count = int(_positive(capture, cv2.CAP_PROP_FRAME_COUNT))
-        return VideoInfo(
-            path=path,
+        return SourceInfo(
+            path=str(path),
+            frames=count,
+            fps=fps,
+            duration_s=count / fps if fps else 0.0,
             width=int(frame.shape[1]),
             height=int(frame.shape[0]),
-            fps=fps,
-            frame_count=count,
-            duration_s=count / fps if fps else 0.0,
             rotation_deg=_rotation_deg(capture),
         )
     finally:

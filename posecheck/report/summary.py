@@ -22,10 +22,9 @@ from typing import Any
 from posecheck import atomic
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import CoachFrame
-from posecheck.coaching.session import Phase, RepSummary, rep_plan
+from posecheck.coaching.session import TIMED_PHASES, RepSummary, rep_plan
 from posecheck.form.checks import target_text
-
-SCORED_PHASES = (Phase.HOLDING, Phase.PAUSED)
+from posecheck.io.info import SourceInfo
 
 
 def form_pct(rep: RepSummary) -> float:
@@ -33,17 +32,6 @@ def form_pct(rep: RepSummary) -> float:
     if rep.held_s <= 0:
         return 0.0
     return round(min(100.0, max(0.0, 100.0 * rep.in_form_s / rep.held_s)), 1)
-
-
-@dataclass(frozen=True)
-class VideoMeta:
-    path: str
-    frames: int
-    fps: float
-    duration_s: float
-    width: int
-    height: int
-    rotation_deg: int = 0
 
 
 @dataclass
@@ -72,7 +60,7 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class ScoreReport:
-    video: VideoMeta
+    video: SourceInfo
     stretch: str
     stretch_name: str
     prescription: dict[str, Any]
@@ -190,14 +178,14 @@ class ReportBuilder:
             series.times_s.append(t)
             series.values.append(None if r.value is None else round(r.value, 3))
             series.statuses.append(str(r.status))
-        if result.state.phase in SCORED_PHASES:
+        if result.state.phase in TIMED_PHASES:
             # A form score is 0-100 whatever produced it.
             score = min(100, max(0, verdict.score))
             self._rep_scores.setdefault(result.state.rep, []).append(score)
 
     def build(
         self,
-        video: VideoMeta,
+        video: SourceInfo,
         reps: list[RepSummary],
         processing_s: float,
         snapshots: list[Snapshot] | None = None,

@@ -25,7 +25,7 @@ from posecheck.coaching.coach import Coach, CoachFrame
 from posecheck.coaching.session import Event, Phase, RepSummary, SessionConfig
 from posecheck.draw import overlay
 from posecheck.io import recording, video
-from posecheck.io.sources import detections
+from posecheck.io.sources import Source, open_source
 from posecheck.io.window import Window
 
 # After the last rep, keep the "Done" screen up this long.
@@ -82,7 +82,7 @@ class SessionResult:
 
 
 def run_session(
-    source: Path | int,
+    source: Source | Path | int,
     reference: Reference,
     config: SessionConfig | None = None,
     *,
@@ -92,7 +92,8 @@ def run_session(
     record: Path | None = None,
     fps: float = 30.0,
 ) -> SessionResult:
-    """Coach one session from ``source`` (a camera index, a video, or a recording).
+    """Coach one session from ``source`` (a camera index, a video, or a recording,
+    opened or not).
 
     ``on_event(event, reps_total)`` is called for every session event as it
     happens. The loop ends when the source ends, a sink asks to stop, Ctrl-C is
@@ -100,6 +101,7 @@ def run_session(
     (`InputError`, `ModelError`) propagate to the caller; the sinks and the
     recording are closed either way.
     """
+    opened = source if isinstance(source, Source) else open_source(source)
     coach = Coach(reference, config)
     last_ms = 0
     frames = 0
@@ -109,7 +111,7 @@ def run_session(
     try:
         with ExitStack() as stack:
             try:
-                for frame, detection in detections(source, mirror=mirror):
+                for frame, detection in opened.play(mirror=mirror):
                     if record is not None and recorder is None:
                         recorder = stack.enter_context(
                             recording.RecordingWriter(
