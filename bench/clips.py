@@ -25,7 +25,7 @@ from posecheck.coaching.coach import Coach
 from posecheck.coaching.session import SessionConfig
 from posecheck.form import checks
 from posecheck.io import recording
-from posecheck.io.sources import detections
+from posecheck.io.sources import open_source
 from posecheck.run.scoring import ScoreOptions, score_video
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for clip in CLIPS:
             path = Path(tmp) / f"{clip.stem}.jsonl"
-            found = list(detections(clip))
+            found = list(open_source(clip).play())
             wh = found[0][1].image_wh
             with recording.RecordingWriter(path, wh, stretch="none", fps=30) as writer:
                 for _, detection in found:

@@ -17,6 +17,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 LAYERS = [
     "errors",
     "resources",
+    "atomic",
     "body",
     "catalog",
     "form",

@@ -207,9 +207,9 @@ def _read_fully(path: Path) -> list[Detection] | None:
         assert message.startswith(f"{path}: "), message
         assert "\n" not in message
         return None
-    for key in ("fps", "hold_s"):
-        if key in header:
-            assert 0 < header[key] <= (recording.MAX_FPS if key == "fps" else MAX_HOLD_S)
+    for value, most in ((header.fps, recording.MAX_FPS), (header.hold_s, MAX_HOLD_S)):
+        if value is not None:
+            assert 0 < value <= most
     previous = -1
     for d in detections:
         assert 0 <= d.timestamp_ms <= MAX_TIMESTAMP_MS and d.timestamp_ms > previous

@@ -20,8 +20,9 @@ import posecheck
 from posecheck.coaching.session import FaultSpan, RepSummary
 from posecheck.errors import InputError
 from posecheck.io import video
+from posecheck.io.info import SourceInfo
 from posecheck.report.html import render_html, write_html
-from posecheck.report.summary import ScoreReport, Series, Snapshot, VideoMeta
+from posecheck.report.summary import ScoreReport, Series, Snapshot
 
 FPS = 30.0
 DURATION_S = 30.0
@@ -140,7 +141,7 @@ def make_report(
     reps = sample_reps() if reps is None else reps
     jpeg = snapshot_jpeg(tmp_path) if snapshots else b""
     return ScoreReport(
-        video=VideoMeta(
+        video=SourceInfo(
             path="/recordings/anna lunge.mp4",
             frames=round(duration_s * FPS),
             fps=FPS,

@@ -18,7 +18,7 @@ from posecheck.catalog.reference import load_references
 from posecheck.coaching.coach import Coach
 from posecheck.coaching.session import SessionConfig
 from posecheck.form import checks
-from posecheck.io import recording, video
+from posecheck.io import recording, video, window
 from tests.conftest import DATA, ROOT, needs_data
 from tests.test_cli import one_error_line
 
@@ -49,7 +49,7 @@ def test_demo_without_a_display_writes_an_mp4_and_says_where(tmp_path: Path):
     assert f"overlay video: {written.name}" in result.stdout
     info = video.probe_video(written)
     # The recording is 850x567; the mp4v encoder keeps sizes even (567 -> 566).
-    assert info.frame_count > 250 and info.width == 850 and info.height in (566, 567)
+    assert info.frames > 250 and info.width == 850 and info.height in (566, 567)
     # The recorded timeline: a fault, a person out of view, then the hold completes.
     assert "hold paused (rep 1 of 1): Lift your hips" in result.stdout
     assert "hold paused (rep 1 of 1): not visible" in result.stdout
@@ -110,7 +110,7 @@ def test_record_then_replay_gives_the_same_session(tmp_path: Path):
         str(tmp_path / "a.mp4"),
     )
     assert first.returncode == 0, first.stderr
-    assert recording.read_header(record)["stretch"] == "bridge"
+    assert recording.read_header(record).stretch == "bridge"
     again = run_in(
         tmp_path,
         "live",
@@ -157,7 +157,7 @@ def test_a_bad_side_is_a_usage_error(tmp_path: Path):
 
 
 @pytest.mark.skipif(
-    not video.display_available() or shutil.which("import") is None,
+    not window.display_available() or shutil.which("import") is None,
     reason="needs a display (Xvfb) and ImageMagick's `import` for the screenshot",
 )
 def test_live_window_shows_the_overlay_and_ctrl_c_stops_cleanly(tmp_path: Path):

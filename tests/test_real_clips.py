@@ -8,7 +8,7 @@ from pathlib import Path
 
 from posecheck.io import video
 from posecheck.io.estimator import _box_iou
-from posecheck.io.sources import detections
+from posecheck.io.sources import open_source
 from tests.conftest import ROOT
 from tests.test_live import run_in
 
@@ -19,7 +19,7 @@ PORTRAIT = ROOT / "samples" / "pose2sim_cam01_portrait.mp4"
 def test_two_people_walking_the_same_one_is_followed_throughout():
     boxes: list[tuple[float, float, float, float]] = []
     crowded = 0
-    for _, detection in detections(TWO_PEOPLE):
+    for _, detection in open_source(TWO_PEOPLE).play():
         crowded += detection.people > 1
         if detection.pose is not None:
             boxes.append(detection.pose.bbox_px())
@@ -69,4 +69,4 @@ def test_a_portrait_phone_video_keeps_its_shape(tmp_path: Path):
     assert "No hold was started." in result.stdout
     info = video.probe_video(out)
     assert (info.width, info.height) == (1080, 1920)
-    assert info.frame_count == 100
+    assert info.frames == 100

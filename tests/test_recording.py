@@ -22,7 +22,7 @@ def test_a_recording_reads_back_what_was_written(tmp_path: Path):
     with recording.RecordingWriter(path, pose.image_wh, stretch="bridge", fps=30) as out:
         out.write(Detection(0, pose.image_wh, pose, 1))
         out.write(Detection(33, pose.image_wh, None, 0))
-    assert recording.read_header(path)["stretch"] == "bridge"
+    assert recording.read_header(path).stretch == "bridge"
     first, second = recording.read_detections(path)
     assert first.pose is not None and np.allclose(first.pose.xy_px, pose.xy_px, atol=0.01)
     assert (second.timestamp_ms, second.pose, second.people) == (33, None, 0)
@@ -300,8 +300,8 @@ def test_a_very_long_line_is_refused_without_reading_it_whole(tmp_path: Path):
 
 def test_the_bundled_demo_sample_says_how_it_was_made():
     header = recording.read_header(SAMPLE)
-    assert header["stretch"] == "bridge"
-    assert "built from the stills" in header["source"]
+    assert header.stretch == "bridge"
+    assert header.source is not None and "built from the stills" in header.source
     detections = list(recording.read_detections(SAMPLE))
     assert len(detections) > 200
     assert any(d.pose is None for d in detections)  # the not-visible stretch of the timeline

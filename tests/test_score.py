@@ -18,16 +18,8 @@ from posecheck.catalog.reference import load_references
 from posecheck.coaching.session import SessionConfig
 from posecheck.errors import InputError
 from posecheck.io import video
-from posecheck.run.scoring import (
-    MAX_CHUNK_MS,
-    MIN_CHUNK_MS,
-    WARMUP_MS,
-    Chunk,
-    ScoreOptions,
-    _sampler,
-    chunk_plan,
-    score_video,
-)
+from posecheck.io.chunks import MAX_CHUNK_MS, MIN_CHUNK_MS, WARMUP_MS, Chunk, chunk_plan, sampler
+from posecheck.run.scoring import ScoreOptions, score_video
 from tests.conftest import DATA, ROOT, needs_data
 from tests.test_cli import one_error_line
 from tests.test_live import run_in
@@ -156,7 +148,7 @@ def test_cli_writes_json_csv_and_annotated_video(bridge_clip: Path, tmp_path: Pa
     rows = csv_path.read_text().splitlines()
     assert len(rows) == 171  # a header and one row per frame
     assert rows[0].startswith("timestamp_ms,person,phase,rep,side,held_s,score,hips-lifted_value")
-    assert video.probe_video(annotated).frame_count == 170
+    assert video.probe_video(annotated).frames == 170
     assert not list(tmp_path.glob(".*partial*"))
 
 
@@ -231,7 +223,7 @@ def test_a_truncated_video_is_reported_as_read_with_a_warning(tmp_path: Path):
     whole = bridge_video(tmp_path / "whole.avi", [(12.0, "1.jpg")])
     cut = tmp_path / "cut.avi"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 6 // 10])
-    assert video.probe_video(cut).frame_count == 120  # what the header says
+    assert video.probe_video(cut).frames == 120  # what the header says
     read = len(list(video.video_frames(cut)))
     assert 30 < read < 110
     result = run_in(tmp_path, "score", str(cut), "--stretch", "bridge", "--json")
@@ -267,10 +259,10 @@ def test_sampling_a_chunk_from_its_warm_up_keeps_what_a_whole_read_keeps(sample_
     rng = np.random.default_rng(3)
     # 30 fps with some jitter, as phone videos have.
     times = np.cumsum(rng.integers(28, 40, size=900)).tolist()
-    keep = _sampler(sample_fps)
+    keep = sampler(sample_fps)
     whole = [t for t in times if keep(t)]
     for chunk in chunk_plan(times[-1] / 1000):
-        keep = _sampler(sample_fps)
+        keep = sampler(sample_fps)
         end = chunk.end_ms if chunk.end_ms is not None else times[-1] + 1
         read = [t for t in times if chunk.warm_ms <= t < end]
         kept = [t for t in read if keep(t) and t >= chunk.start_ms]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -27,7 +27,8 @@ from posecheck.cli.app import (
 )
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.errors import InputError
-from posecheck.io import outputs, recording, video
+from posecheck.io import outputs, recording, sources, video
+from posecheck.io.window import Window, display_works
 from posecheck.run import live as live_session
 
 EVENT_TEXT = {
@@ -66,7 +67,7 @@ def _coach(
         sink: live_session.FrameSink
         writer: video.VideoWriter | None = None
         if out is None:
-            window = stack.enter_context(video.Window(f"posecheck: {reference.name}"))
+            window = stack.enter_context(Window(f"posecheck: {reference.name}"))
             sink = live_session.WindowSink(window, paced=not isinstance(source, int))
         else:
             writer = stack.enter_context(video.VideoWriter(out, fps))
@@ -107,7 +108,7 @@ def _output_for(out: Path | None, default_name: str) -> Path | None:
     """None for a window; a file when asked for, or when there is no display."""
     if out is not None:
         return out
-    if video.display_works():
+    if display_works():
         return None
     path = Path(default_name)
     display = os.environ.get("DISPLAY")
@@ -117,12 +118,7 @@ def _output_for(out: Path | None, default_name: str) -> Path | None:
 
 
 def _source_fps(source: Path | int) -> float:
-    if isinstance(source, int):
-        return 30.0
-    if recording.is_recording(source):
-        fps = recording.read_header(source).get("fps", 30)
-        return float(fps) if isinstance(fps, int | float) and fps > 0 else 30.0
-    return video.probe_video(source).fps or 30.0
+    return sources.open_source(source).fps
 
 
 @app.command()
@@ -196,17 +192,16 @@ def demo(
     """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
     sample = _demo_sample()
     try:
-        header: dict[str, Any] = recording.read_header(sample)
+        header = recording.read_header(sample)
     except InputError as error:
         _error(f"{error}; reinstall posecheck-stretch to restore the demo sample")
         raise typer.Exit(EXIT_SETUP) from None
-    reference = _reference(None, str(header.get("stretch", "bridge")))
-    hold = header.get("hold_s")
-    hold_s = float(hold) if isinstance(hold, int | float) else None
+    reference = _reference(None, header.stretch or "bridge")
+    hold_s = header.hold_s
     length = f"a {hold_s:g} s hold" if hold_s else "a hold"
     typer.echo(
         f"Demo: {reference.name}, {length}, from a session recorded as landmarks "
-        f"({header.get('source', sample.name)})."
+        f"({header.source or sample.name})."
     )
     config = SessionConfig(hold_s=hold_s)
     target = _output_for(out, "posecheck-demo.mp4")

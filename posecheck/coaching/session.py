@@ -37,6 +37,11 @@ class Phase(StrEnum):
     DONE = "done"
 
 
+# The phases of a hold under way: the timer runs (or waits for form to return),
+# so these frames count towards a rep's form score and show its timer.
+TIMED_PHASES = frozenset({Phase.HOLDING, Phase.PAUSED})
+
+
 @dataclass(frozen=True)
 class CoachState:
     """Everything the overlay shows about the session at one moment.

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import cv2
 
-from posecheck.coaching.session import CoachState, Phase
+from posecheck.coaching.session import TIMED_PHASES, CoachState, Phase
 from posecheck.draw.style import (
     DEFAULT_STYLE,
     Frame,
@@ -25,7 +25,6 @@ from posecheck.draw.style import (
 )
 
 # The phases whose hold timer is running or waiting to resume.
-_TIMED = (Phase.HOLDING, Phase.PAUSED)
 
 
 def draw_panel(out: Frame, state: CoachState, style: Style = DEFAULT_STYLE) -> None:
@@ -35,7 +34,7 @@ def draw_panel(out: Frame, state: CoachState, style: Style = DEFAULT_STYLE) -> N
     m = px(style.margin_px, k)
     _lines_on(out, counter_lines(state), m, m, style.font_scale * k, style)
     draw_phase(out, state, style)
-    if state.phase in _TIMED:
+    if state.phase in TIMED_PHASES:
         draw_hold_ring(out, state.held_s, state.target_s, state.phase == Phase.PAUSED, style)
 
 

@@ -1,3 +1,5 @@
-"""Input and output: the pose estimator (the only user of MediaPipe), photos,
-videos, cameras and windows (with `draw`, the only users of OpenCV), landmark
-recordings, frame sources, and output paths."""
+"""Input and output: the pose estimator (the only user of MediaPipe) and its
+chunked runs (`chunks`), photos, videos and cameras (`video`) and windows
+(`window`) (with `draw`, the only users of OpenCV), landmark recordings, the
+sources that open all of them once (`sources`, described by `info`), and
+output paths."""

@@ -28,10 +28,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from posecheck import atomic
 from posecheck.body.landmarks import Detection, Pose, image_size, shown, timestamp
 from posecheck.errors import InputError
 
@@ -52,23 +54,17 @@ class RecordingWriter:
     patient's session to a crash would be worse than a short recording."""
 
     def __init__(self, path: Path, image_wh: tuple[int, int], **header: Any) -> None:
-        if not path.parent.is_dir():
-            raise InputError(
-                f"{path.parent}: no such folder; create it first or pick another --record"
-            )
+        self._partial = atomic.Partial(path, option="--record", keep_on_error=True)
         self.path = path
-        self._partial = path.with_name(f".{path.name}.partial")
         self._header = {"posecheck_recording": FORMAT_VERSION, "image_wh": list(image_wh), **header}
         self._file: IO[str] | None = None
         self.frames = 0
 
     def __enter__(self) -> RecordingWriter:
         try:
-            self._file = self._partial.open("w", encoding="utf-8")
+            self._file = self._partial.temp.open("w", encoding="utf-8")
         except OSError as error:
-            raise InputError(
-                f"{self.path}: cannot be written ({error.strerror}); pick another --record"
-            ) from None
+            raise self._partial.error(error) from None
         self._file.write(json.dumps(self._header) + "\n")
         return self
 
@@ -93,7 +89,7 @@ class RecordingWriter:
             return
         self._file.close()
         self._file = None
-        self._partial.replace(self.path)
+        self._partial.__exit__(exc_type, exc, tb)
 
 
 # Limits on what a recording may hold. A frame line is about 4 KB; anything
@@ -147,10 +143,10 @@ def _open(path: Path) -> IO[bytes]:
         ) from None
 
 
-def _number(header: Mapping[str, object], key: str, most: float) -> None:
+def _number(header: Mapping[str, object], key: str, most: float) -> float | None:
     """An optional header number: present means finite, > 0 and at most ``most``."""
     if key not in header:
-        return
+        return None
     value = header[key]
     if (
         isinstance(value, int | float)
@@ -158,11 +154,34 @@ def _number(header: Mapping[str, object], key: str, most: float) -> None:
         and math.isfinite(value)
         and 0 < value <= most
     ):
-        return
+        return float(value)
     raise _DamageError(f"{key} must be a number above 0 and at most {most:g} (got {shown(value)})")
 
 
-def _check_header(header: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RecordingHeader:
+    """A recording's first line, checked. Optional fields are None when absent.
+
+    image_wh: the picture's (width, height) in pixels. fps: the rate it was
+    recorded at. hold_s: the hold the session was coached with. stretch: the
+    stretch id. source: where the landmarks came from, in words.
+    """
+
+    image_wh: tuple[int, int]
+    fps: float | None = None
+    hold_s: float | None = None
+    stretch: str | None = None
+    source: str | None = None
+
+
+def _text(header: Mapping[str, object], key: str) -> str | None:
+    value = header.get(key)
+    if key in header and not isinstance(value, str):
+        raise _DamageError(f"{key} must be a string (got {shown(value)})")
+    return value if isinstance(value, str) else None
+
+
+def _check_header(header: dict[str, Any]) -> RecordingHeader:
     version = header["posecheck_recording"]
     if version != FORMAT_VERSION or isinstance(version, bool):
         raise _DamageError(
@@ -170,18 +189,16 @@ def _check_header(header: dict[str, Any]) -> dict[str, Any]:
             f"(got {shown(version)})"
         )
     try:
-        image_size(header.get("image_wh"), "image_wh")
+        image_wh = image_size(header.get("image_wh"), "image_wh")
     except ValueError as error:
         raise _DamageError(str(error)) from None
-    _number(header, "fps", MAX_FPS)
-    _number(header, "hold_s", MAX_HOLD_S)
-    for key in ("stretch", "source"):
-        if key in header and not isinstance(header[key], str):
-            raise _DamageError(f"{key} must be a string (got {shown(header[key])})")
-    return header
+    fps = _number(header, "fps", MAX_FPS)
+    hold_s = _number(header, "hold_s", MAX_HOLD_S)
+    stretch = _text(header, "stretch")
+    return RecordingHeader(image_wh, fps, hold_s, stretch, _text(header, "source"))
 
 
-def _read_header(path: Path, f: IO[bytes]) -> dict[str, Any]:
+def _read_header(path: Path, f: IO[bytes]) -> RecordingHeader:
     try:
         first = f.readline(MAX_LINE_BYTES + 1)
     except OSError as error:
@@ -207,7 +224,7 @@ def _read_header(path: Path, f: IO[bytes]) -> dict[str, Any]:
         raise InputError(f"{path}: line 1 (the header): {problem}; {DAMAGED}") from None
 
 
-def read_header(path: Path) -> dict[str, Any]:
+def read_header(path: Path) -> RecordingHeader:
     """The recording's header line, checked; `InputError` when the file is not a
     recording or a header field is out of bounds (``fps`` in (0, 1000], ``hold_s``
     in (0, 3600], ``image_wh`` 1 to 16384 px a side)."""
@@ -261,8 +278,7 @@ def read_detections(path: Path) -> Iterator[Detection]:
     joined wrongly. A header with no frame after it is an error too.
     """
     with _open(path) as f:
-        header = _read_header(path, f)
-        image_wh = image_size(header["image_wh"], "image_wh")
+        image_wh = _read_header(path, f).image_wh
         previous: int | None = None
         number = 1  # the header
         try:

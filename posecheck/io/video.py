@@ -1,4 +1,4 @@
-"""All image, video, camera and window I/O (the only module besides overlay.py that uses cv2).
+"""Image, video and camera I/O with OpenCV (windows are in `posecheck.io.window`).
 
 Frames are BGR uint8 arrays of shape (H, W, 3). Timestamps are integer
 milliseconds, strictly increasing within one source, because MediaPipe's VIDEO
@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import math
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import cast
@@ -27,7 +23,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from posecheck import atomic
 from posecheck.errors import InputError
+from posecheck.io.info import SourceInfo
 
 # OpenCV warns on stderr about a missing camera or an unreadable file;
 # posecheck's own one-line error already says what is wrong and what to do.
@@ -38,18 +36,8 @@ if "OPENCV_LOG_LEVEL" not in os.environ:
 Frame = npt.NDArray[np.uint8]
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
 _SUFFIX_LIST = ", ".join(sorted(IMAGE_SUFFIXES))
-# waitKeyEx rather than waitKey: waitKey keeps only the low byte of the key code,
-# which turns arrow keys (0xFF51...) into letters such as 'Q'.
-_QUIT_KEYS = frozenset({ord("q"), ord("Q"), 27})
-_SYSTEM_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF"))
-# Where a local X server keeps its sockets, X0 for display :0 and so on.
-X11_SOCKETS = Path("/tmp/.X11-unix")
 # Camera indexes cv2 is given; it segfaults on -1 with some backends.
 MAX_CAMERA_INDEX = 63
-
-
-class DisplayUnavailableError(InputError):
-    """There is no screen to open a window on."""
 
 
 def mirror(frame: Frame) -> Frame:
@@ -164,16 +152,6 @@ def expand_image_paths_lenient(inputs: Sequence[Path]) -> list[Path | InputError
     return out
 
 
-def expand_image_paths(inputs: Sequence[Path]) -> list[Path]:
-    """Like `expand_image_paths_lenient`, but raise the first `InputError` instead."""
-    out: list[Path] = []
-    for item in expand_image_paths_lenient(inputs):
-        if isinstance(item, InputError):
-            raise item
-        out.append(item)
-    return out
-
-
 def image_frames(paths: Sequence[Path], interval_ms: int = 1000) -> Iterator[tuple[Frame, int]]:
     """Yield (frame, timestamp_ms) per photo, at 0, interval_ms, 2 * interval_ms, ...
 
@@ -183,26 +161,6 @@ def image_frames(paths: Sequence[Path], interval_ms: int = 1000) -> Iterator[tup
         raise ValueError(f"interval_ms must be at least 1 (got {interval_ms})")
     for i, path in enumerate(paths):
         yield read_image(path), i * interval_ms
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What a video file says about itself.
-
-    width/height: pixels of the frames as `video_frames` yields them (after
-    auto-rotation). fps: frames per second, 0.0 if unknown. frame_count: 0 when
-    the container does not say. duration_s: frame_count / fps in seconds, 0.0 if
-    either is unknown. rotation_deg: rotation metadata in degrees (0, 90, 180 or
-    270), already applied to the frames.
-    """
-
-    path: Path
-    width: int
-    height: int
-    fps: float
-    frame_count: int
-    duration_s: float
-    rotation_deg: int
 
 
 def _open_video(path: Path) -> cv2.VideoCapture:
@@ -233,7 +191,7 @@ def _rotation_deg(capture: cv2.VideoCapture) -> int:
     return round(value) % 360 if math.isfinite(value) else 0
 
 
-def probe_video(path: Path) -> VideoInfo:
+def probe_video(path: Path) -> SourceInfo:
     """Open a video, decode its first frame and describe it; `InputError` if it cannot."""
     capture = _open_video(path)
     try:
@@ -242,13 +200,13 @@ def probe_video(path: Path) -> VideoInfo:
             raise _no_frames(path)
         fps = _positive(capture, cv2.CAP_PROP_FPS)
         count = int(_positive(capture, cv2.CAP_PROP_FRAME_COUNT))
-        return VideoInfo(
-            path=path,
+        return SourceInfo(
+            path=str(path),
+            frames=count,
+            fps=fps,
+            duration_s=count / fps if fps else 0.0,
             width=int(frame.shape[1]),
             height=int(frame.shape[0]),
-            fps=fps,
-            frame_count=count,
-            duration_s=count / fps if fps else 0.0,
             rotation_deg=_rotation_deg(capture),
         )
     finally:
@@ -356,27 +314,6 @@ def camera_frames(
         capture.release()
 
 
-def _partial_path(path: Path) -> Path:
-    # Same folder, so the final rename is atomic; same suffix, because cv2 picks the
-    # container or image format by the suffix.
-    return path.with_name(f".{path.stem}.partial{path.suffix}")
-
-
-def _check_parent(path: Path) -> None:
-    if not path.parent.is_dir():
-        raise InputError(f"{path.parent}: no such folder; create it first or pick another output")
-
-
-def _publish(partial: Path, path: Path) -> None:
-    try:
-        partial.replace(path)  # os.replace: atomic, and overwrites on Windows too
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise InputError(
-            f"{path}: cannot be saved ({error.strerror}); pick another output"
-        ) from None
-
-
 class VideoWriter:
     """Write BGR uint8 (H, W, 3) frames as an mp4v video at ``fps`` frames per second.
 
@@ -388,9 +325,8 @@ class VideoWriter:
     def __init__(self, path: Path, fps: float) -> None:
         if not (math.isfinite(fps) and fps > 0):
             raise ValueError(f"fps must be a positive number (got {fps})")
-        _check_parent(path)
+        self._partial = atomic.Partial(path, keep_suffix=True, verb="saved")
         self.path, self.fps, self.frames = path, fps, 0
-        self._partial = _partial_path(path)
         self._writer: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
 
@@ -405,10 +341,11 @@ class VideoWriter:
         if self._writer is None:
             # mp4v because the opencv wheels carry no H.264 encoder.
             fourcc = cv2.VideoWriter.fourcc(*"mp4v")
-            writer = cv2.VideoWriter(str(self._partial), cv2.CAP_FFMPEG, fourcc, self.fps, size)
+            temp = str(self._partial.temp)
+            writer = cv2.VideoWriter(temp, cv2.CAP_FFMPEG, fourcc, self.fps, size)
             if not writer.isOpened():
                 writer.release()
-                self._partial.unlink(missing_ok=True)
+                self._partial.discard()
                 hint = "use a .mp4 or .avi name in a writable folder"
                 raise InputError(f"{self.path}: cannot write a video here; {hint}")
             self._writer, self._size = writer, size
@@ -427,160 +364,15 @@ class VideoWriter:
             return
         self._writer.release()
         self._writer = None
-        if exc_type is None:
-            _publish(self._partial, self.path)
-        else:
-            self._partial.unlink(missing_ok=True)
+        self._partial.__exit__(exc_type, exc, tb)
 
 
 def write_image(path: Path, frame: Frame) -> None:
     """Save a BGR uint8 (H, W, 3) frame as an image in the format of its suffix, atomically."""
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         raise InputError(f"{path}: cannot save an image with this suffix; use {_SUFFIX_LIST}")
-    _check_parent(path)
+    atomic.check_folder(path)
     ok, encoded = cv2.imencode(path.suffix.lower(), frame)
     if not ok:
         raise ValueError(f"{path}: cv2 could not encode a {frame.dtype} {frame.shape} frame")
-    partial = _partial_path(path)
-    try:
-        partial.write_bytes(encoded.tobytes())
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise InputError(
-            f"{path}: cannot be saved ({error.strerror}); pick another output"
-        ) from None
-    _publish(partial, path)
-
-
-def display_available() -> bool:
-    """True where a window can be opened: Windows, macOS, or elsewhere with DISPLAY set."""
-    if sys.platform in ("win32", "darwin"):
-        return True
-    # The opencv wheel's GUI (Qt via its xcb plugin) needs an X server. Without one
-    # cv2.imshow aborts the whole process (SIGABRT), which no exception can catch,
-    # so this has to be decided before any cv2 GUI call.
-    display = os.environ.get("DISPLAY", "")
-    if not display:
-        return False
-    # A local display ":N" (or ":N.screen") has a socket; a stale DISPLAY left
-    # pointing at a stopped server would abort just the same.
-    if display.startswith(":"):
-        number = display[1:].split(".", 1)[0]
-        return (X11_SOCKETS / f"X{number}").exists()
-    return True
-
-
-def _x_server_answers(display: str, timeout_s: float) -> bool:
-    """Whether something accepts connections where ``display`` says the X server is."""
-    host, _, rest = display.partition(":")
-    number = rest.split(".", 1)[0]
-    if not number.isdigit():
-        return False
-    try:
-        if host in ("", "unix"):
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-                s.settimeout(timeout_s)
-                s.connect(str(X11_SOCKETS / f"X{number}"))
-        else:
-            with socket.create_connection((host, 6000 + int(number)), timeout=timeout_s):
-                pass
-    except OSError:
-        return False
-    return True
-
-
-# Open a window and close it again, in a throwaway process.
-_WINDOW_PROBE = "import cv2; cv2.namedWindow('posecheck'); cv2.waitKey(1); cv2.destroyAllWindows()"
-_window_probes: dict[str, bool] = {}
-
-
-def display_works(timeout_s: float = 15.0) -> bool:
-    """True where a window really opens: `display_available`, then a probe.
-
-    A DISPLAY that names an unreachable or refusing X server makes the
-    opencv wheel's Qt abort the whole process on the first window (SIGABRT,
-    exit 134). So on Linux the server is first asked for a connection, and a
-    throwaway process then opens and closes a window; only if both work does
-    this process risk its own. The answer is kept per DISPLAY value.
-    """
-    if not display_available():
-        return False
-    if sys.platform in ("win32", "darwin"):
-        return True
-    display = os.environ.get("DISPLAY", "")
-    if display not in _window_probes:
-        works = _x_server_answers(display, timeout_s=2.0)
-        if works:
-            try:
-                probe = subprocess.run(
-                    [sys.executable, "-c", _WINDOW_PROBE],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    timeout=timeout_s,
-                    check=False,
-                )
-                works = probe.returncode == 0
-            except (OSError, subprocess.TimeoutExpired):
-                works = False
-        _window_probes[display] = works
-    return _window_probes[display]
-
-
-class Window:
-    """A window showing frames; `show` returns False once the user wants to stop."""
-
-    def __init__(self, title: str) -> None:
-        if not display_available():
-            raise DisplayUnavailableError(
-                "no display available to open a window (DISPLAY is not set); "
-                "run from a desktop session, or save the result to a file instead"
-            )
-        self.title = title
-        self._shown = False
-        # cv2 points Qt at a font folder its wheel does not ship, and Qt warns
-        # about that on every window; use the system's fonts when there are some.
-        current = os.environ.get("QT_QPA_FONTDIR")
-        if not current or not Path(current).is_dir():
-            for folder in _SYSTEM_FONT_DIRS:
-                if folder.is_dir():
-                    os.environ["QT_QPA_FONTDIR"] = str(folder)
-                    break
-
-    def __enter__(self) -> Window:
-        return self
-
-    def show(self, frame: Frame) -> bool:
-        """Show a BGR uint8 frame; False once the user pressed q, Q or Esc or closed the window."""
-        # Checked before imshow, which would reopen a window the user has closed.
-        if self._shown and not self._visible():
-            return False
-        cv2.imshow(self.title, frame)
-        self._shown = True
-        key = cv2.waitKeyEx(1)
-        # Bits above 16 can carry modifier state (Num Lock, Caps Lock).
-        return key == -1 or (key & 0xFFFF) not in _QUIT_KEYS
-
-    def _visible(self) -> bool:
-        try:
-            return float(cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE)) >= 1
-        except cv2.error:  # some backends raise once the window is gone
-            return False
-
-    def close(self) -> None:
-        """Destroy the window; safe to call twice or after the user closed it."""
-        if self._shown:
-            self._shown = False
-            try:
-                cv2.destroyWindow(self.title)
-                cv2.waitKey(1)  # the window only goes once GUI events are pumped
-            except cv2.error:
-                pass
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    atomic.write(path, encoded.tobytes(), keep_suffix=True, verb="saved")

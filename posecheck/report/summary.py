@@ -13,20 +13,18 @@ score is the mean over the prescribed reps, a rep never started scoring 0.
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from posecheck import atomic
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import CoachFrame
-from posecheck.coaching.session import Phase, RepSummary, rep_plan
-from posecheck.errors import InputError
+from posecheck.coaching.session import TIMED_PHASES, RepSummary, rep_plan
 from posecheck.form.checks import target_text
-
-SCORED_PHASES = (Phase.HOLDING, Phase.PAUSED)
+from posecheck.io.info import SourceInfo
 
 
 def form_pct(rep: RepSummary) -> float:
@@ -34,17 +32,6 @@ def form_pct(rep: RepSummary) -> float:
     if rep.held_s <= 0:
         return 0.0
     return round(min(100.0, max(0.0, 100.0 * rep.in_form_s / rep.held_s)), 1)
-
-
-@dataclass(frozen=True)
-class VideoMeta:
-    path: str
-    frames: int
-    fps: float
-    duration_s: float
-    width: int
-    height: int
-    rotation_deg: int = 0
 
 
 @dataclass
@@ -73,7 +60,7 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class ScoreReport:
-    video: VideoMeta
+    video: SourceInfo
     stretch: str
     stretch_name: str
     prescription: dict[str, Any]
@@ -191,14 +178,14 @@ class ReportBuilder:
             series.times_s.append(t)
             series.values.append(None if r.value is None else round(r.value, 3))
             series.statuses.append(str(r.status))
-        if result.state.phase in SCORED_PHASES:
+        if result.state.phase in TIMED_PHASES:
             # A form score is 0-100 whatever produced it.
             score = min(100, max(0, verdict.score))
             self._rep_scores.setdefault(result.state.rep, []).append(score)
 
     def build(
         self,
-        video: VideoMeta,
+        video: SourceInfo,
         reps: list[RepSummary],
         processing_s: float,
         snapshots: list[Snapshot] | None = None,
@@ -233,44 +220,18 @@ class ReportBuilder:
         )
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a whole file or nothing: a temporary beside it, then a rename."""
-    if not path.parent.is_dir():
-        raise InputError(f"{path.parent}: no such folder; create it first or pick another output")
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        if isinstance(data, str):
-            partial.write_text(data, encoding="utf-8")
-        else:
-            partial.write_bytes(data)
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise InputError(
-            f"{path}: cannot be written ({error.strerror}); pick another output"
-        ) from None
-    except BaseException:  # Ctrl-C or SIGTERM mid-write: leave nothing behind
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def write_json(report: ScoreReport, path: Path) -> None:
-    write_atomic(path, json.dumps(report.to_json(), indent=2) + "\n")
-
-
 class CsvWriter:
     """One row per frame, streamed to a temporary file and renamed into place when
     the recording is done, so memory stays flat and no half-written CSV is left."""
 
     def __init__(self, path: Path, reference: Reference) -> None:
-        if not path.parent.is_dir():
-            raise InputError(
-                f"{path.parent}: no such folder; create it first or pick another --csv"
-            )
+        self._partial = atomic.Partial(path, option="--csv")
         self.path = path
-        self._partial = path.with_name(f".{path.name}.partial")
         self._ids = [c.id for c in reference.checks]
-        self._file = self._partial.open("w", newline="", encoding="utf-8")
+        try:
+            self._file = self._partial.temp.open("w", newline="", encoding="utf-8")
+        except OSError as error:
+            raise self._partial.error(error) from None
         self._csv = csv.writer(self._file)
         header = ["timestamp_ms", "person", "phase", "rep", "side", "held_s", "score"]
         for check_id in self._ids:
@@ -305,7 +266,4 @@ class CsvWriter:
         tb: TracebackType | None,
     ) -> None:
         self._file.close()
-        if exc_type is None:
-            self._partial.replace(self.path)
-        else:
-            self._partial.unlink(missing_ok=True)
+        self._partial.__exit__(exc_type, exc, tb)

@@ -25,7 +25,8 @@ from posecheck.coaching.coach import Coach, CoachFrame
 from posecheck.coaching.session import Event, Phase, RepSummary, SessionConfig
 from posecheck.draw import overlay
 from posecheck.io import recording, video
-from posecheck.io.sources import detections
+from posecheck.io.sources import Source, open_source
+from posecheck.io.window import Window
 
 # After the last rep, keep the "Done" screen up this long.
 DONE_LINGER_MS = 2000
@@ -41,7 +42,7 @@ class WindowSink:
     """Shows frames in a window. A file source is played at its own pace, as a
     camera would deliver it; a camera is shown as fast as it comes."""
 
-    def __init__(self, window: video.Window, *, paced: bool) -> None:
+    def __init__(self, window: Window, *, paced: bool) -> None:
         self.window = window
         self.paced = paced
         self._start = time.monotonic()
@@ -81,7 +82,7 @@ class SessionResult:
 
 
 def run_session(
-    source: Path | int,
+    source: Source | Path | int,
     reference: Reference,
     config: SessionConfig | None = None,
     *,
@@ -91,7 +92,8 @@ def run_session(
     record: Path | None = None,
     fps: float = 30.0,
 ) -> SessionResult:
-    """Coach one session from ``source`` (a camera index, a video, or a recording).
+    """Coach one session from ``source`` (a camera index, a video, or a recording,
+    opened or not).
 
     ``on_event(event, reps_total)`` is called for every session event as it
     happens. The loop ends when the source ends, a sink asks to stop, Ctrl-C is
@@ -99,6 +101,7 @@ def run_session(
     (`InputError`, `ModelError`) propagate to the caller; the sinks and the
     recording are closed either way.
     """
+    opened = source if isinstance(source, Source) else open_source(source)
     coach = Coach(reference, config)
     last_ms = 0
     frames = 0
@@ -108,7 +111,7 @@ def run_session(
     try:
         with ExitStack() as stack:
             try:
-                for frame, detection in detections(source, mirror=mirror):
+                for frame, detection in opened.play(mirror=mirror):
                     if record is not None and recorder is None:
                         recorder = stack.enter_context(
                             recording.RecordingWriter(
