@@ -158,3 +158,11 @@ def test_the_boundary_checks_would_catch_a_stray_import_and_print():
     assert {"cli", "run"} <= {_layer(name) for name in imported}
     calls = {_dotted(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     assert {"print", "sys.exit"} <= calls
+
+
+def test_no_test_file_imports_another():
+    # Shared helpers live in tests/helpers.py; a test file is never a library.
+    for test in sorted(PACKAGE.parent.joinpath("tests").glob("*.py")):
+        imported = _imports(ast.parse(test.read_text()))
+        others = {name for name in imported if name.startswith("tests.test_")}
+        assert not others, f"{test.name} imports {others}; move what it needs to tests/helpers.py"

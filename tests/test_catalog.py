@@ -20,7 +20,7 @@ from posecheck.catalog.reference import (
     check_files,
     load_references,
 )
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # --- the field reader, on a file that is not a stretch --------------------------------
 

@@ -11,8 +11,8 @@ from posecheck.catalog.reference import load_references
 from posecheck.draw import overlay
 from posecheck.io import video
 from posecheck.run import photos
-from tests.conftest import DATA, needs_data
-from tests.test_cli import SAMPLE, one_error_line, run
+from tests.helpers import DATA, needs_data, one_error_line, run
+from tests.helpers import SAMPLE_PHOTO as SAMPLE
 
 BRIDGE = "Butt_Lift_Bridge"
 

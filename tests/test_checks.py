@@ -13,7 +13,7 @@ from posecheck.body.landmarks import NUM_LANDMARKS, Pose, PoseLandmark
 from posecheck.catalog.reference import Check, CheckKind, Limits, Point, Prescription, Reference
 from posecheck.form import checks
 from posecheck.form.checks import Status, evaluate, judge, measure
-from tests.conftest import recorded_pose
+from tests.helpers import recorded_pose
 
 L = PoseLandmark
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -13,28 +12,9 @@ import pytest
 
 from posecheck import __version__
 from posecheck.io import estimator
-from tests.conftest import DATA, ROOT, needs_data
+from tests.helpers import DATA, ROOT, SAMPLE_PHOTO, needs_data, one_error_line, run
 
-SAMPLE = ROOT / "samples" / "sports2d_two_people.jpg"
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed console script's code in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-c", "from posecheck.cli.app import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-        check=False,
-    )
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected one error line, got: {result.stderr!r}"
-    assert "Traceback" not in result.stderr
-    return lines[0]
+SAMPLE = SAMPLE_PHOTO
 
 
 def test_version():

@@ -13,7 +13,7 @@ from posecheck.body.landmarks import Pose
 from posecheck.errors import ModelError
 from posecheck.io import estimator, video
 from posecheck.io.estimator import PersonTracker, PoseEstimator
-from tests.conftest import DATA, ROOT, needs_data, recorded
+from tests.helpers import DATA, ROOT, needs_data, recorded
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +214,7 @@ def _scaled(pose: Pose, k: float) -> Pose:
 
 
 def test_tracker_starts_with_the_most_prominent_person_and_keeps_them():
-    from tests.conftest import recorded_pose
+    from tests.helpers import recorded_pose
 
     base = recorded_pose("Kneeling_Hip_Flexor/1.jpg")
     small = _scaled(base, 0.5)
@@ -227,7 +227,7 @@ def test_tracker_starts_with_the_most_prominent_person_and_keeps_them():
 
 
 def test_tracker_reports_no_person_when_the_followed_one_leaves():
-    from tests.conftest import recorded_pose
+    from tests.helpers import recorded_pose
 
     base = recorded_pose("Kneeling_Hip_Flexor/1.jpg")
     other = _shifted(base, 2000.0)
@@ -241,7 +241,7 @@ def test_tracker_reports_no_person_when_the_followed_one_leaves():
 
 
 def test_pose_round_trips_through_json():
-    from tests.conftest import recorded_pose
+    from tests.helpers import recorded_pose
 
     pose = recorded_pose("Butt_Lift_Bridge/1.jpg")
     again = Pose.from_dict(pose.to_dict())

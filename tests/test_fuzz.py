@@ -39,8 +39,7 @@ from posecheck.errors import PosecheckError
 from posecheck.io import recording
 from posecheck.report.html import write_html
 from posecheck.run.scoring import ScoreOptions, score_video
-from tests.conftest import ROOT, recorded_pose
-from tests.test_cli import one_error_line, run
+from tests.helpers import ROOT, one_error_line, recorded_pose, run
 
 # --- a valid recording and valid references to damage ------------------------------
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from posecheck.body import geometry
 from posecheck.body.geometry import Position, View
-from tests.conftest import labels, recorded, recorded_pose
+from tests.helpers import labels, recorded, recorded_pose
 
 coord = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
 point2 = st.tuples(coord, coord).map(lambda t: np.array(t, dtype=np.float64))

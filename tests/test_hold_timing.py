@@ -33,7 +33,7 @@ from posecheck.coaching.session import SessionConfig
 from posecheck.io import video
 from posecheck.io.recording import RecordingWriter
 from posecheck.run.scoring import ScoreOptions, score_video
-from tests.conftest import DATA, labels, needs_data, recorded_pose
+from tests.helpers import DATA, labels, needs_data, recorded_pose
 
 FPS = 15.0
 HELD_S = 37.0

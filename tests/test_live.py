@@ -3,7 +3,6 @@ Xvfb, recording and replay, and the errors a missing camera gives."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -19,26 +18,10 @@ from posecheck.coaching.coach import Coach
 from posecheck.coaching.session import SessionConfig
 from posecheck.form import checks
 from posecheck.io import recording, video, window
-from tests.conftest import DATA, ROOT, needs_data
-from tests.test_cli import one_error_line
+from tests.helpers import CLI_CODE as CODE
+from tests.helpers import DATA, ROOT, needs_data, one_error_line, run_in
 
 SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"
-CODE = "from posecheck.cli.app import main; main()"
-
-
-def run_in(cwd: Path, *args: str, display: bool = False) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    if not display:
-        env.pop("DISPLAY", None)
-    return subprocess.run(
-        [sys.executable, "-c", CODE, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_demo_without_a_display_writes_an_mp4_and_says_where(tmp_path: Path):

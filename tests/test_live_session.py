@@ -9,7 +9,7 @@ from posecheck.coaching.coach import CoachFrame
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.io import recording
 from posecheck.run.live import SessionResult, run_session
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"
 

@@ -16,8 +16,7 @@ import cv2
 import pytest
 
 from posecheck.io import outputs
-from tests.conftest import DATA, ROOT, needs_data
-from tests.test_cli import one_error_line, run
+from tests.helpers import DATA, ROOT, needs_data, one_error_line, run
 
 DEMO = ROOT / "samples" / "bridge_from_stills.jsonl"
 CLIP = ROOT / "samples" / "pose2sim_cam01_portrait.mp4"

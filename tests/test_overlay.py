@@ -17,7 +17,7 @@ from posecheck.coaching.session import CoachState, Phase
 from posecheck.draw import marks, overlay, panel, skeleton
 from posecheck.form.checks import Status, Verdict, evaluate
 from posecheck.io import video
-from tests.conftest import recorded_pose
+from tests.helpers import recorded_pose
 
 
 def _pixel(frame: np.ndarray, xy: tuple[float, float]) -> tuple[int, int, int]:

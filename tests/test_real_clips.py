@@ -9,8 +9,7 @@ from pathlib import Path
 from posecheck.io import video
 from posecheck.io.estimator import _box_iou
 from posecheck.io.sources import open_source
-from tests.conftest import ROOT
-from tests.test_live import run_in
+from tests.helpers import ROOT, run_in
 
 TWO_PEOPLE = ROOT / "samples" / "sports2d_demo.mp4"
 PORTRAIT = ROOT / "samples" / "pose2sim_cam01_portrait.mp4"

@@ -11,7 +11,7 @@ import pytest
 from posecheck.body.landmarks import Detection
 from posecheck.errors import InputError
 from posecheck.io import recording
-from tests.conftest import ROOT, recorded_pose
+from tests.helpers import ROOT, recorded_pose
 
 SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"
 

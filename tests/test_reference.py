@@ -32,7 +32,7 @@ from posecheck.catalog.reference import (
     user_dirs,
 )
 from posecheck.errors import InputError
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # --- writing test files --------------------------------------------------------------
 

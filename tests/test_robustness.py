@@ -24,7 +24,7 @@ from posecheck.body.landmarks import Pose
 from posecheck.catalog.reference import Reference, load_references
 from posecheck.form.checks import Status, Verdict, evaluate
 from posecheck.io import video
-from tests.conftest import DATA, labels, needs_data, recorded, recorded_pose
+from tests.helpers import DATA, labels, needs_data, recorded, recorded_pose
 from tests.realposes import REAL, RealPose, load_real_poses
 
 needs_real = pytest.mark.skipif(

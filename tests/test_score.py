@@ -20,9 +20,7 @@ from posecheck.errors import InputError
 from posecheck.io import video
 from posecheck.io.chunks import MAX_CHUNK_MS, MIN_CHUNK_MS, WARMUP_MS, Chunk, chunk_plan, sampler
 from posecheck.run.scoring import ScoreOptions, score_video
-from tests.conftest import DATA, ROOT, needs_data
-from tests.test_cli import one_error_line
-from tests.test_live import run_in
+from tests.helpers import DATA, ROOT, needs_data, one_error_line, run_in
 
 FPS = 10.0
 # (seconds, photo): hips down, held, a 3 s fault mid-hold, held again to the end.

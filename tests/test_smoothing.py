@@ -17,7 +17,7 @@ from posecheck.body.smoothing import (
     OneEuroFilter,
     PoseSmoother,
 )
-from tests.conftest import recorded_pose
+from tests.helpers import recorded_pose
 
 FPS = 30
 SPEED_PX_S = 300.0

@@ -15,7 +15,7 @@ from posecheck.body.landmarks import Detection
 from posecheck.errors import InputError
 from posecheck.io import recording, video
 from posecheck.io.sources import DEFAULT_FPS, open_source
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SAMPLE = ROOT / "samples" / "bridge_from_stills.jsonl"
 PHOTO = ROOT / "samples" / "sports2d_two_people.jpg"

@@ -18,7 +18,7 @@ from posecheck.catalog.reference import Reference, load_references
 from posecheck.form import checks
 from posecheck.form.checks import CheckResult, Status, form_score, is_good
 from posecheck.form.temporal import KEEP_S, WINDOW_S, SteadyJudge
-from tests.conftest import recorded_pose
+from tests.helpers import recorded_pose
 
 LIFTED = recorded_pose("Butt_Lift_Bridge/1.jpg")
 DOWN = recorded_pose("Butt_Lift_Bridge/0.jpg")

@@ -21,7 +21,7 @@ from posecheck.errors import InputError
 from posecheck.io import video, window
 from posecheck.io.video import VideoWriter
 from posecheck.io.window import DisplayUnavailableError
-from tests.conftest import DATA, ROOT
+from tests.helpers import DATA, ROOT
 
 PHOTO = DATA / "Butt_Lift_Bridge" / "1.jpg"
 SIZE = (160, 120)  # width, height of the test videos
@@ -633,8 +633,7 @@ def test_bgr_to_rgb_swaps_blue_and_red_into_a_new_array():
 
 
 def test_live_with_a_negative_camera_is_a_usage_error_not_a_crash(tmp_path: Path):
-    from tests.test_cli import one_error_line
-    from tests.test_live import run_in
+    from tests.helpers import one_error_line, run_in
 
     result = run_in(tmp_path, "live", "--stretch", "bridge", "--camera", "-1")
     assert result.returncode == 2  # was a segmentation fault (139) in cv2
