@@ -200,3 +200,9 @@ def test_refs_check_reports_every_problem_of_a_bad_file(tmp_path):
 def test_help_on_the_new_commands(args):
     result = run(*args)
     assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_show_says_a_cue_used_both_ways_once():
+    result = run("show", "bridge")
+    assert result.returncode == 0
+    assert result.stdout.count('if not: "Put both feet flat on the floor"') == 1

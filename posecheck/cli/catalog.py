@@ -59,7 +59,7 @@ def show(
         advice = " [advice: shown, never blocks the hold]" if c.advice else ""
         lines.append(f"    - {c.label}: {target_text(c)}{where}{advice}")
         lines.append(f"        why: {c.why}")
-        for cue in (c.cue_low, c.cue_high):
+        for cue in dict.fromkeys((c.cue_low, c.cue_high)):  # a cue said both ways, once
             if cue:
                 lines.append(f'        if not: "{cue}"')
     typer.echo("\n".join(lines))
