@@ -55,12 +55,11 @@ def _print_event(event: Event, reps_total: int) -> None:
 def _coach(
     reference: Reference,
     config: SessionConfig,
-    source: Path | int,
+    source: sources.Source,
     *,
     mirror: bool,
     record: Path | None,
     out: Path | None,
-    fps: float,
 ) -> None:
     """Run a coached session from a source to a window (out is None) or an mp4."""
     with _reported(), ExitStack() as stack:
@@ -68,9 +67,9 @@ def _coach(
         writer: video.VideoWriter | None = None
         if out is None:
             window = stack.enter_context(Window(f"posecheck: {reference.name}"))
-            sink = live_session.WindowSink(window, paced=not isinstance(source, int))
+            sink = live_session.WindowSink(window, paced=source.kind != "camera")
         else:
-            writer = stack.enter_context(video.VideoWriter(out, fps))
+            writer = stack.enter_context(video.VideoWriter(out, source.fps))
             sink = live_session.VideoSink(writer)
         result = live_session.run_session(
             source,
@@ -80,7 +79,6 @@ def _coach(
             on_event=_print_event,
             mirror=mirror,
             record=record,
-            fps=fps,
         )
     if result.interrupted:
         typer.echo("stopped")
@@ -115,10 +113,6 @@ def _output_for(out: Path | None, default_name: str) -> Path | None:
     reason = f"the display {display} cannot be used" if display else "no display found"
     typer.echo(f"{reason}: writing the overlay video to {path} instead of a window")
     return path
-
-
-def _source_fps(source: Path | int) -> float:
-    return sources.open_source(source).fps
 
 
 @app.command()
@@ -163,18 +157,17 @@ def live(
     reference = _reference(refs, stretch)
     src: Path | int = source if source is not None else camera
     with _reported():
-        fps = _source_fps(src)
+        opened = sources.open_source(src)  # once: its kind and rate serve the whole session
     config = SessionConfig(hold_s=hold, first_side=side)
     target = _output_for(out, "posecheck-live.mp4")
     _check_session_outputs(src, target, record)
     _coach(
         reference,
         config,
-        src,
+        opened,
         mirror=source is None and not no_mirror,
         record=record,
         out=target,
-        fps=fps,
     )
 
 
@@ -206,6 +199,6 @@ def demo(
     config = SessionConfig(hold_s=hold_s)
     target = _output_for(out, "posecheck-demo.mp4")
     _check_session_outputs(sample, target, None)
-    _coach(
-        reference, config, sample, mirror=False, record=None, out=target, fps=_source_fps(sample)
-    )
+    with _reported():
+        opened = sources.open_source(sample)
+    _coach(reference, config, opened, mirror=False, record=None, out=target)

@@ -8,7 +8,7 @@ import math
 
 from posecheck.body.geometry import View
 from posecheck.catalog.reference import Check, CheckKind, Unit
-from posecheck.form.results import CheckResult, Status
+from posecheck.form.results import CheckResult, Status, is_good
 
 # The scale of "one tolerance" for ranges given as min/max only, per unit.
 _NATURAL_SCALE = {Unit.DEG: 15.0, Unit.LEN: 0.15, Unit.RATIO: 0.15}
@@ -87,7 +87,7 @@ def judge(
     cue = check.cue_high if over >= under else check.cue_low
     excess = outside / scale
     fail_edge = margin
-    if previous in (Status.PASS, Status.BORDERLINE):
+    if previous is not None and is_good(previous):
         fail_edge += HYSTERESIS * margin
     if outside <= fail_edge:
         return CheckResult(check, value, Status.BORDERLINE, _gentle(cue), excess, anchor_px)

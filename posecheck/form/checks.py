@@ -45,7 +45,7 @@ from posecheck.form.gates import (
     view_matches,
 )
 from posecheck.form.points import FAINT, mean_world, mean_xy, seen_groups
-from posecheck.form.results import CheckResult, GateResult, Status, Verdict, target_text
+from posecheck.form.results import CheckResult, GateResult, Status, Verdict, is_good, target_text
 
 __all__ = [
     "ERROR_BANDS",
@@ -243,15 +243,6 @@ def true_side(pose: Pose, model_side: str, facing: str | None, view: View | None
 
 def _blocks(check: Check) -> bool:
     return not check.advice
-
-
-def is_good(status: Status) -> bool:
-    """A result that does not block the hold: judged, and not a fail.
-
-    Only a fail blocks; a borderline value (within the measurement error of
-    its target) counts as good, and "can't tell" is not good.
-    """
-    return status in (Status.PASS, Status.BORDERLINE)
 
 
 def form_score(results: Sequence[CheckResult]) -> int:

@@ -29,6 +29,15 @@ class Status(StrEnum):
     UNKNOWN = "unknown"
 
 
+def is_good(status: Status) -> bool:
+    """A result that does not block the hold: judged, and not a fail.
+
+    Only a fail blocks; a borderline value (within the measurement error of
+    its target) counts as good, and "can't tell" is not good.
+    """
+    return status in (Status.PASS, Status.BORDERLINE)
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """One check on one frame. ``value`` is in the kind's unit (degrees, body lengths, ratio).

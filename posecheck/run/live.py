@@ -90,7 +90,6 @@ def run_session(
     on_event: Callable[[Event, int], None] = lambda event, total: None,
     mirror: bool = False,
     record: Path | None = None,
-    fps: float = 30.0,
 ) -> SessionResult:
     """Coach one session from ``source`` (a camera index, a video, or a recording,
     opened or not).
@@ -99,7 +98,8 @@ def run_session(
     happens. The loop ends when the source ends, a sink asks to stop, Ctrl-C is
     pressed, or `DONE_LINGER_MS` after the last rep. Posecheck's own errors
     (`InputError`, `ModelError`) propagate to the caller; the sinks and the
-    recording are closed either way.
+    recording are closed either way. A recording of the session is written
+    at the source's own frame rate.
     """
     opened = source if isinstance(source, Source) else open_source(source)
     coach = Coach(reference, config)
@@ -115,7 +115,7 @@ def run_session(
                     if record is not None and recorder is None:
                         recorder = stack.enter_context(
                             recording.RecordingWriter(
-                                record, detection.image_wh, stretch=reference.id, fps=fps
+                                record, detection.image_wh, stretch=reference.id, fps=opened.fps
                             )
                         )
                     if recorder is not None:
