@@ -244,6 +244,9 @@ class Reference:
     prescription: Prescription
     checks: tuple[Check, ...]
     roles: tuple[str, str] | None = None
+    # The checks whose values show the range of motion reached (see
+    # reference_poses/README.md); the practice history follows them.
+    progress: tuple[str, ...] = ()
     path: str = field(default="", compare=False)
     bundled: bool = field(default=True, compare=False)
 

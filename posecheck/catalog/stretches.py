@@ -10,6 +10,7 @@ from pathlib import Path
 
 from posecheck.body.geometry import Position, View
 from posecheck.catalog.fields import Fields, FileError, described, listed, parse_toml
+from posecheck.catalog.progress import read_progress
 from posecheck.catalog.schema import (
     CENTRAL_POINTS,
     FIXED_PREFIXES,
@@ -48,6 +49,7 @@ _TOP_FIELDS = (
     "roles",
     "prescription",
     "checks",
+    "progress",
 )
 _PRESCRIPTION_FIELDS = ("hold_s", "reps", "sides", "alternate")
 _CHECK_FIELDS = (
@@ -149,6 +151,7 @@ class _StretchReader(Fields):
         roles, prefixes = self.roles(data)
         prescription = self.prescription(data)
         checks = self.checks(data, prefixes, views)
+        progress = read_progress(self, data, checks)
         if (
             self.problems
             or ref_id is None
@@ -171,6 +174,7 @@ class _StretchReader(Fields):
             prescription=prescription,
             checks=checks,
             roles=roles,
+            progress=progress,
             path=self.origin,
             bundled=bundled,
         )

@@ -123,6 +123,20 @@ HoldOption = Annotated[
     ),
 ]
 
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="The practice history file (default: POSECHECK_DB, else "
+        "$XDG_DATA_HOME/posecheck/history.sqlite3).",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+NoHistoryOption = Annotated[
+    bool, typer.Option("--no-history", help="Do not record this in the practice history.")
+]
+
 
 def _references(refs: list[Path] | None) -> dict[str, Reference]:
     try:

@@ -14,7 +14,9 @@ from posecheck.catalog.reference import Reference
 from posecheck.cli.app import (
     EXIT_SETUP,
     EXIT_USAGE,
+    DbOption,
     HoldOption,
+    NoHistoryOption,
     OutOption,
     RefsOption,
     StretchOption,
@@ -25,8 +27,10 @@ from posecheck.cli.app import (
     _reported,
     app,
 )
+from posecheck.cli.history import finish_log, hold_keeper, open_log
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.errors import InputError
+from posecheck.history.log import SessionLog
 from posecheck.io import outputs, recording, sources, video
 from posecheck.io.window import Window, display_works
 from posecheck.run import live as live_session
@@ -60,8 +64,10 @@ def _coach(
     mirror: bool,
     record: Path | None,
     out: Path | None,
+    log: SessionLog | None = None,
 ) -> None:
-    """Run a coached session from a source to a window (out is None) or an mp4."""
+    """Run a coached session from a source to a window (out is None) or an mp4;
+    each hold goes into the practice history ``log`` as it completes."""
     with _reported(), ExitStack() as stack:
         sink: live_session.FrameSink
         writer: video.VideoWriter | None = None
@@ -77,6 +83,7 @@ def _coach(
             config,
             sinks=[sink],
             on_event=_print_event,
+            on_rep=hold_keeper(log, reference),
             mirror=mirror,
             record=record,
         )
@@ -84,6 +91,7 @@ def _coach(
         typer.echo("stopped")
     for line in _rep_lines(result.reps, result.reps_total):
         typer.echo(line)
+    finish_log(log, reference, result.reps, compare=log is not None and log.source == "live")
     if out is not None:
         if writer is not None and writer.frames > 0:
             typer.echo(f"overlay video: {out}")
@@ -146,6 +154,8 @@ def live(
     ] = None,
     out: OutOption = None,
     refs: RefsOption = None,
+    no_history: NoHistoryOption = False,
+    db: DbOption = None,
 ) -> None:
     """Coach a stretch live from the webcam (or a file played as if it were one)."""
     if side not in (None, "left", "right"):
@@ -168,6 +178,7 @@ def live(
         mirror=source is None and not no_mirror,
         record=record,
         out=target,
+        log=open_log(db, enabled=not no_history, source="live", stretch=reference.id),
     )
 
 
@@ -181,6 +192,8 @@ def _demo_sample() -> Path:
 @app.command()
 def demo(
     out: OutOption = None,
+    no_history: NoHistoryOption = False,
+    db: DbOption = None,
 ) -> None:
     """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
     sample = _demo_sample()
@@ -201,4 +214,5 @@ def demo(
     _check_session_outputs(sample, target, None)
     with _reported():
         opened = sources.open_source(sample)
-    _coach(reference, config, opened, mirror=False, record=None, out=target)
+    log = open_log(db, enabled=not no_history, source="demo", stretch=reference.id)
+    _coach(reference, config, opened, mirror=False, record=None, out=target, log=log)

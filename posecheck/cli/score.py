@@ -17,8 +17,10 @@ from posecheck.cli.app import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_SETUP,
+    DbOption,
     HoldOption,
     JsonOption,
+    NoHistoryOption,
     RefsOption,
     StretchOption,
     _error,
@@ -28,6 +30,7 @@ from posecheck.cli.app import (
     _rep_lines,
     app,
 )
+from posecheck.cli.history import log_scored
 from posecheck.coaching.session import SessionConfig
 from posecheck.errors import PosecheckError
 from posecheck.io import outputs
@@ -127,6 +130,8 @@ def score(
     ] = DEFAULT_WORKERS,
     hold: HoldOption = None,
     refs: RefsOption = None,
+    no_history: NoHistoryOption = False,
+    db: DbOption = None,
 ) -> None:
     """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
     reference = _reference(refs, stretch)
@@ -154,6 +159,7 @@ def score(
             _error(f"{path}: interrupted; its unfinished outputs were removed")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         _print_report(report, planned, as_json=as_json)
+        log_scored(db, enabled=not no_history, video=path, reference=reference, report=report)
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
 
 

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import Coach, CoachFrame
-from posecheck.coaching.session import Event, Phase, RepSummary, SessionConfig
+from posecheck.coaching.session import Event, EventKind, Phase, RepSummary, SessionConfig
 from posecheck.draw import overlay
 from posecheck.io import recording, video
 from posecheck.io.sources import Source, open_source
@@ -88,6 +88,7 @@ def run_session(
     *,
     sinks: Sequence[FrameSink] = (),
     on_event: Callable[[Event, int], None] = lambda event, total: None,
+    on_rep: Callable[[RepSummary], None] = lambda rep: None,
     mirror: bool = False,
     record: Path | None = None,
 ) -> SessionResult:
@@ -95,7 +96,8 @@ def run_session(
     opened or not).
 
     ``on_event(event, reps_total)`` is called for every session event as it
-    happens. The loop ends when the source ends, a sink asks to stop, Ctrl-C is
+    happens, and ``on_rep(summary)`` for each rep as it completes (so a log can
+    keep it at once). The loop ends when the source ends, a sink asks to stop, Ctrl-C is
     pressed, or `DONE_LINGER_MS` after the last rep. Posecheck's own errors
     (`InputError`, `ModelError`) propagate to the caller; the sinks and the
     recording are closed either way. A recording of the session is written
@@ -125,6 +127,8 @@ def run_session(
                     frames += 1
                     for event in result.events:
                         on_event(event, coach.session.reps_total)
+                        if event.kind == EventKind.REP_COMPLETED:
+                            on_rep(coach.session.reps[-1])
                     if sinks:
                         canvas = (
                             frame if frame is not None else overlay.blank_canvas(detection.image_wh)
