@@ -126,9 +126,9 @@ def run_session(
                     last_ms = detection.timestamp_ms
                     frames += 1
                     for event in result.events:
-                        on_event(event, coach.session.reps_total)
                         if event.kind == EventKind.REP_COMPLETED:
-                            on_rep(coach.session.reps[-1])
+                            on_rep(coach.session.reps[-1])  # kept before it is announced
+                        on_event(event, coach.session.reps_total)
                     if sinks:
                         canvas = (
                             frame if frame is not None else overlay.blank_canvas(detection.image_wh)
