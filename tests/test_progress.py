@@ -94,7 +94,9 @@ def _verdict(value: float | None) -> Verdict:
         position=Position.SUPINE,
         gates=(GateResult("person", True),),
         results=(
-            CheckResult(LIFT, value, Status.PASS if good else Status.FAIL if value else Status.UNKNOWN),
+            CheckResult(
+                LIFT, value, Status.PASS if good else Status.FAIL if value else Status.UNKNOWN
+            ),
         ),
         aligned=good,
         score=100 if good else 0,

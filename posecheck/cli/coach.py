@@ -27,7 +27,7 @@ from posecheck.cli.app import (
     _reported,
     app,
 )
-from posecheck.cli.history import finish_log, hold_keeper, open_log
+from posecheck.cli.practice import finish_log, hold_keeper, open_log
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.errors import InputError
 from posecheck.history.log import SessionLog

@@ -30,7 +30,7 @@ from posecheck.cli.app import (
     _rep_lines,
     app,
 )
-from posecheck.cli.history import log_scored
+from posecheck.cli.practice import log_scored
 from posecheck.coaching.session import SessionConfig
 from posecheck.errors import PosecheckError
 from posecheck.io import outputs

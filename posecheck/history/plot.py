@@ -7,7 +7,7 @@ PNG drawn by `posecheck.draw.chart_image`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -23,9 +23,12 @@ PLOT_SUFFIXES = (".png", ".html")
 _UNIT_WORDS = {"deg": "degrees", "len": "body lengths", "ratio": "ratio"}
 
 
-def build_chart(sessions: Sequence[SessionRecord], today: date) -> Chart:
+def build_chart(
+    sessions: Sequence[SessionRecord], today: date, names: Mapping[str, str] | None = None
+) -> Chart:
     """Minutes per day over the `PLOT_DAYS` ending today, and one line per progress
-    check of each stretch, over the same days."""
+    check of each stretch, over the same days; ``names`` gives each stretch id's name."""
+    names = names or {}
     days = calendar(today, PLOT_DAYS)
     ticks = tuple((i, d.strftime("%d %b")) for i, d in enumerate(days) if d.weekday() == 0)
     bars = Bars(
@@ -43,7 +46,7 @@ def build_chart(sessions: Sequence[SessionRecord], today: date) -> Chart:
         if points:
             lines.append(
                 Lines(
-                    f"{series.stretch}: {series.label}",
+                    f"{names.get(series.stretch, series.stretch)}: {series.label}",
                     _UNIT_WORDS.get(series.unit, series.unit),
                     len(days),
                     points,
