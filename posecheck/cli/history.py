@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from posecheck.catalog.reference import load_references
+from posecheck.catalog.reference import Reference, load_references
 from posecheck.cli.app import (
     EXIT_USAGE,
     DbOption,
@@ -37,11 +37,16 @@ RECENT_SESSIONS = 10
 WEEKS_SHOWN = 4
 
 
-def _names() -> dict[str, str]:
+def _references() -> dict[str, Reference]:
+    """The bundled and user stretches, to name them; none when a user file is broken."""
     try:
-        return {ref_id: ref.name for ref_id, ref in load_references([]).items()}
+        return load_references([])
     except PosecheckError:
         return {}
+
+
+def _names() -> dict[str, str]:
+    return {ref_id: ref.name for ref_id, ref in _references().items()}
 
 
 def _day(text: str) -> date:
@@ -92,8 +97,7 @@ def _summary(sessions: list[SessionRecord], path: Path, today: date) -> list[str
 
 
 def _trend(sessions: list[SessionRecord], stretch: str) -> list[str]:
-    refs = load_references([]) if stretch else {}
-    reference = refs.get(stretch)
+    reference = _references().get(stretch)
     name = reference.name if reference else stretch
     series = rom_series(sessions, stretch)
     if not series:
@@ -165,7 +169,7 @@ def history(
         if export_to is not None:
             export(sessions, export_to)
         if plot is not None:
-            write_plot(plot, build_chart(sessions, today, _names()))
+            write_plot(plot, build_chart(sessions, today, _references()))
     chosen = [s for s in sessions if stretch is None or any(h.stretch == stretch for h in s.holds)]
     if as_json:
         for s in chosen:

@@ -13,10 +13,11 @@ from html import escape
 from pathlib import Path
 
 from posecheck import atomic
+from posecheck.catalog.reference import Reference
 from posecheck.draw.charts import Bars, Chart, Lines, tick_text, value_range, value_ticks
 from posecheck.errors import InputError
 from posecheck.history.records import SessionRecord
-from posecheck.history.stats import calendar, minutes_per_day, rom_series
+from posecheck.history.stats import calendar, minutes_per_day, more_range, rom_series
 
 PLOT_DAYS = 12 * 7
 PLOT_SUFFIXES = (".png", ".html")
@@ -24,11 +25,14 @@ _UNIT_WORDS = {"deg": "degrees", "len": "body lengths", "ratio": "ratio"}
 
 
 def build_chart(
-    sessions: Sequence[SessionRecord], today: date, names: Mapping[str, str] | None = None
+    sessions: Sequence[SessionRecord],
+    today: date,
+    references: Mapping[str, Reference] | None = None,
 ) -> Chart:
     """Minutes per day over the `PLOT_DAYS` ending today, and one line per progress
-    check of each stretch, over the same days; ``names`` gives each stretch id's name."""
-    names = names or {}
+    check of each stretch, over the same days. ``references`` give the stretches' names
+    and which way each line means more range."""
+    references = references or {}
     days = calendar(today, PLOT_DAYS)
     ticks = tuple((i, d.strftime("%d %b")) for i, d in enumerate(days) if d.weekday() == 0)
     bars = Bars(
@@ -46,14 +50,29 @@ def build_chart(
         if points:
             lines.append(
                 Lines(
-                    f"{names.get(series.stretch, series.stretch)}: {series.label}",
-                    _UNIT_WORDS.get(series.unit, series.unit),
+                    f"{_name(references, series.stretch)}: {series.label}",
+                    _UNIT_WORDS.get(series.unit, series.unit)
+                    + _WAY[_direction(references, series.stretch, series.check_id)],
                     len(days),
                     points,
                     ticks[::2],
                 )
             )
     return Chart(f"posecheck practice history to {today.isoformat()}", bars, tuple(lines))
+
+
+_WAY = {1: "; higher is more range", -1: "; lower is more range", 0: ""}
+
+
+def _name(references: Mapping[str, Reference], stretch: str) -> str:
+    ref = references.get(stretch)
+    return ref.name if ref else stretch
+
+
+def _direction(references: Mapping[str, Reference], stretch: str, check_id: str) -> int:
+    ref = references.get(stretch)
+    check = next((c for c in ref.checks if c.id == check_id), None) if ref else None
+    return more_range(check) if check else 0
 
 
 def write_plot(path: Path, chart: Chart) -> None:
