@@ -188,18 +188,22 @@ def test_a_file_locked_too_long_is_one_warning_not_a_wait_forever(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     db = tmp_path / "h.sqlite3"
-    connect(db).close()
     monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.2)
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
     warnings: list[str] = []
     log = SessionLog(
         db, source="live", started=datetime.now(UTC), stretch="bridge", on_warning=warnings.append
     )
-    assert not log.add_hold(BRIDGE, rep(), datetime.now(UTC))
+    assert log.add_hold(BRIDGE, rep(1), datetime.now(UTC))
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    assert not log.add_hold(BRIDGE, rep(2), datetime.now(UTC))
+    assert not log.add_hold(BRIDGE, rep(3), datetime.now(UTC))
     holder.execute("ROLLBACK")
     holder.close()
-    assert len(warnings) == 1 and "locked" in warnings[0]
+    (warning,) = warnings
+    assert "locked" in warning and "the rest of this session is not recorded" in warning
+    (session,) = read_sessions(db)
+    assert [h.rep for h in session.holds] == [1]
 
 
 WRITER = textwrap.dedent(

@@ -77,7 +77,8 @@ class SessionLog:
 
     def _fail(self, error: BaseException) -> None:
         self.close()
-        self.on_warning(f"warning: {problem(self.path, error)}; this session is not recorded")
+        what = "the rest of this session is" if self.holds else "this session is"
+        self.on_warning(f"warning: {problem(self.path, error)}; {what} not recorded")
 
     def add_hold(self, reference: Reference, rep: RepSummary, now: datetime) -> bool:
         """Commit one finished hold (and the session, with the first); True when kept."""
