@@ -3,11 +3,13 @@ a damaged or locked file, two writers at once, streaks, the export round trip.""
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -209,20 +211,25 @@ def test_a_file_locked_too_long_is_one_warning_not_a_wait_forever(
 WRITER = textwrap.dedent(
     """
     import sys
+    import time
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
     from posecheck.catalog.reference import load_references
     from posecheck.coaching.session import RepSummary
     from posecheck.history.log import SessionLog
 
-    db, name, holds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    db, name, holds, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     bridge = load_references([])["bridge"]
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     failed = []
+    Path(f"{go}.{name}").touch()  # ready
+    while not go.exists():  # both start writing together
+        time.sleep(0.005)
     log = SessionLog(Path(db), source="live", started=start, stretch=name, on_warning=failed.append)
     for n in range(1, holds + 1):
         rep = RepSummary(n, None, 0.0, 1.0, 1.0, 30.0, 1.0, False, {}, (), {"hips-lifted": n})
         log.add_hold(bridge, rep, start + timedelta(seconds=n))
+        time.sleep(0.002)  # a moment between holds, as in a session, lets the other in
     log.close()
     print(failed)
     """
@@ -231,16 +238,21 @@ WRITER = textwrap.dedent(
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path):
     db = tmp_path / "h.sqlite3"
-    holds = 150
+    holds = 300
+    go = tmp_path / "go"
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db), name, str(holds)],
+            [sys.executable, "-c", WRITER, str(db), name, str(holds), str(go)],
             stdout=subprocess.PIPE,
             text=True,
             env=os.environ,
         )
         for name in ("first", "second")
     ]
+    while not all(Path(f"{go}.{name}").exists() for name in ("first", "second")):
+        assert all(w.poll() is None for w in writers), "a writer died before it started"
+        time.sleep(0.01)
+    go.touch()
     outputs = [w.communicate(timeout=300)[0] for w in writers]
     assert [w.returncode for w in writers] == [0, 0]
     assert outputs == ["[]\n", "[]\n"], "a writer gave up"
@@ -251,7 +263,10 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path):
         assert [h.measurements[0].value for h in s.holds] == list(range(1, holds + 1))
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    order = [row[0] for row in conn.execute("SELECT session_id FROM holds ORDER BY id")]
     conn.close()
+    switches = sum(a != b for a, b in itertools.pairwise(order))
+    assert switches > 1, "the two writers never wrote at the same time"
 
 
 # --- reading ----------------------------------------------------------------------
