@@ -196,6 +196,9 @@ class Prescription:
     reps: int
     sides: Sides
     alternate: bool
+    # Reps are moves into the position and out again (knee drops): each rep
+    # holds only briefly and the next starts once the person has let go.
+    dynamic: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sides", Sides(self.sides))
@@ -221,7 +224,11 @@ class Prescription:
         parts = [f"{self.reps} reps per side" if self.per_side else f"{self.reps} reps"]
         if self.alternate:
             parts.append("alternating sides")
-        parts.append(f"hold {self.hold_s:g} s")
+        parts.append(
+            f"hold {self.hold_s:g} s at the end of each move"
+            if self.dynamic
+            else f"hold {self.hold_s:g} s"
+        )
         return ", ".join(parts)
 
     def to_json(self) -> dict[str, object]:
@@ -230,6 +237,7 @@ class Prescription:
             "reps": self.reps,
             "sides": self.sides.value,
             "alternate": self.alternate,
+            "dynamic": self.dynamic,
         }
 
 
@@ -244,6 +252,9 @@ class Reference:
     prescription: Prescription
     checks: tuple[Check, ...]
     roles: tuple[str, str] | None = None
+    # What the camera cannot judge for this stretch (foam rolling: the roller
+    # is hidden); None when its checks cover the form.
+    camera_limits: str | None = None
     path: str = field(default="", compare=False)
     bundled: bool = field(default=True, compare=False)
 
@@ -256,6 +267,7 @@ class Reference:
             "view": [str(v) for v in self.views],
             "prescription": self.prescription.to_json(),
             "checks": len(self.checks),
+            "camera_limits": self.camera_limits,
             "bundled": self.bundled,
         }
 

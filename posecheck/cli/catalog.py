@@ -53,6 +53,8 @@ def show(
         lines.append(
             f"  Legs: the {ref.roles[0]} and the {ref.roles[1]} leg, recognised from the pose"
         )
+    if ref.camera_limits:
+        lines.append(f"  What the camera cannot judge: {ref.camera_limits}")
     lines.append("  Checks, most important first:")
     for c in sorted(ref.checks, key=lambda c: c.priority):
         where = f" (in {'/'.join(str(v) for v in c.views)} view)" if c.views else ""

@@ -9,7 +9,7 @@ the same on every machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from posecheck.catalog.reference import Prescription, Reference
@@ -188,7 +188,11 @@ class Session:
 
     def __init__(self, reference: Reference, config: SessionConfig | None = None) -> None:
         self.reference = reference
-        self.config = config or SessionConfig()
+        config = config or SessionConfig()
+        if reference.prescription.dynamic and not config.release_between_reps:
+            # A dynamic stretch's reps are moves in and out, whoever built the config.
+            config = replace(config, release_between_reps=True)
+        self.config = config
         self.target_s = self.config.hold_s or reference.prescription.hold_s
         self._plan = rep_plan(reference.prescription)
         self._first_side = self.config.first_side
