@@ -558,7 +558,7 @@ def happy_baby(*, draw_in: float = 130.0, feet_up: bool = True) -> Figure:
     return replace(fig, arms=arms)
 
 
-def foam_roll_quads(*, hips_up: float = 0.0, prop: float = 15.0) -> Figure:
+def foam_roll_quads(*, hips_up: float = 0.0, prop: float = 25.0) -> Figure:
     """Face down over a roller under the thighs, propped on the forearms; ``hips_up``
     pikes the hips (degrees of bend at the hip)."""
     thigh = aim(-hips_up, 180)
