@@ -454,7 +454,7 @@ def knee_drops(*, drop: float = 70.0, toward: str = "left", bent: bool = True) -
     toward ``toward``'s side; ``bent`` False lies flat."""
     if not bent:
         return supine()
-    turn = -drop if toward == "left" else drop
+    turn = drop if toward == "left" else -drop
     dropped = {}
     for side in ("left", "right"):
         base = knees_up_leg(12.0 if side == "left" else -12.0)
@@ -867,3 +867,9 @@ def fault_pose(stretch_id: str, name: str, **kw: object) -> Pose:
     built = CORRECT[stretch_id]
     kw.setdefault("tilt_deg", built.tilt_deg)
     return pose(FAULTS[stretch_id][name].figure(), built.view, **kw)  # type: ignore[arg-type]
+
+
+# The good body of each phase of a phased stretch, in order (the first is CORRECT's).
+PHASES: dict[str, list[Callable[[], Figure]]] = {
+    "wide-child-pose": [wide_child_pose, lambda: wide_child_pose(hips_up=0.0, torso=-10.0)],
+}

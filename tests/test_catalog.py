@@ -186,6 +186,7 @@ def test_the_json_of_a_bundled_stretch_is_plain_data(monkeypatch: pytest.MonkeyP
         },
         "checks": len(ref.checks),
         "camera_limits": None,
+        "phases": [],
         "bundled": True,
     }
 

@@ -11,7 +11,7 @@ import pytest
 
 from posecheck.catalog.library import load_references
 from posecheck.catalog.reference import Reference
-from posecheck.form.checks import evaluate
+from posecheck.form.checks import evaluate, restrict
 from posecheck.form.results import Status, Verdict, is_good
 from tests import bodies
 from tests.helpers import ROOT, run
@@ -60,9 +60,15 @@ def _explain(verdict: Verdict) -> str:
     return f"view {verdict.view}, position {verdict.position}, gates {gates}, checks {checks}"
 
 
+def judged(verdict: Verdict, ref: Reference, phase: int = 0) -> Verdict:
+    """The verdict as the stretch's first (or given) phase judges it."""
+    return restrict(verdict, ref.phases[phase].checks) if ref.phases else verdict
+
+
 @pytest.mark.parametrize("stretch_id", sorted(bodies.CORRECT))
 def test_correct_position_is_aligned(stretch_id):
-    verdict = evaluate(bodies.correct_pose(stretch_id), refs()[stretch_id])
+    ref = refs()[stretch_id]
+    verdict = judged(evaluate(bodies.correct_pose(stretch_id), ref), ref)
     assert verdict.aligned, _explain(verdict)
     assert verdict.gates_passed
     blocking = [r for r in verdict.results if not r.check.advice]
@@ -75,7 +81,8 @@ def test_correct_position_is_aligned(stretch_id):
 )
 def test_fault_is_caught(stretch_id, fault):
     expected = bodies.FAULTS[stretch_id][fault].fails
-    verdict = evaluate(bodies.fault_pose(stretch_id, fault), refs()[stretch_id])
+    ref = refs()[stretch_id]
+    verdict = judged(evaluate(bodies.fault_pose(stretch_id, fault), ref), ref)
     assert not verdict.aligned, _explain(verdict)
     if expected.startswith("gate:"):
         gates = {g.id: g.passed for g in verdict.gates}
@@ -92,7 +99,8 @@ def test_mirrored_body_is_aligned_too(stretch_id):
     built = bodies.CORRECT[stretch_id]
     view = {"side": "side-left", "side-left": "side"}.get(built.view, built.view)
     fig = bodies.mirrored(built.figure())
-    verdict = evaluate(bodies.pose(fig, view, tilt_deg=built.tilt_deg), refs()[stretch_id])
+    ref = refs()[stretch_id]
+    verdict = judged(evaluate(bodies.pose(fig, view, tilt_deg=built.tilt_deg), ref), ref)
     assert verdict.aligned, _explain(verdict)
 
 
@@ -103,3 +111,41 @@ def test_standing_is_never_a_floor_stretch(stretch_id):
         pytest.skip("a standing stretch")
     verdict = evaluate(bodies.pose(bodies.standing(), bodies.CORRECT[stretch_id].view), ref)
     assert not verdict.aligned, _explain(verdict)
+
+
+def test_each_phase_of_a_phased_stretch_has_its_own_good_body():
+    for stretch_id, figures in bodies.PHASES.items():
+        ref = refs()[stretch_id]
+        assert len(ref.phases) == len(figures)
+        view = bodies.CORRECT[stretch_id].view
+        for n, make in enumerate(figures):
+            verdict = evaluate(bodies.pose(make(), view), ref)
+            assert judged(verdict, ref, n).aligned, (n, _explain(verdict))
+        # Reaching with the hips still up is not yet the second phase.
+        first = evaluate(bodies.pose(figures[0](), view), ref)
+        assert not judged(first, ref, 1).aligned
+
+
+def test_wide_child_pose_is_two_phases_from_the_article():
+    ref = refs()["wide-child-pose"]
+    assert [p.hold_s for p in ref.phases] == [20.0, 30.0]
+    assert "hips-to-heels" not in ref.phases[0].checks
+    assert "hips-to-heels" in ref.phases[1].checks
+
+
+def test_the_dynamic_stretches_are_the_two_the_article_names():
+    dynamic = {i for i, r in refs().items() if r.prescription.dynamic}
+    assert dynamic == {"knee-drops", "bent-knee-to-low-lunge"}
+    drops = refs()["knee-drops"].prescription
+    assert (drops.reps, drops.sides.value, drops.alternate, drops.hold_s) == (5, "each", True, 2.0)
+
+
+def test_show_says_what_the_camera_cannot_judge_and_lists_phases():
+    result = run("show", "foam-roll-quads")
+    assert result.returncode == 0, result.stderr
+    assert "What the camera cannot judge: The roller is hidden" in result.stdout
+    assert "hold 120 s on each side" in result.stdout
+    result = run("show", "wide-child-pose")
+    assert "Phase 1: Reach forward" in result.stdout
+    assert "Phase 2: Keep your head low" in result.stdout
+    assert "hold 20 s, then hold 30 s" in result.stdout

@@ -242,6 +242,20 @@ class Prescription:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One phase of a phased stretch (a wide child's pose reaches, then slides the
+    hips back): what to do, how long to hold it, and the ids of the checks
+    that judge it. The phases run in order, as the stretch's reps."""
+
+    label: str
+    hold_s: float
+    checks: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"label": self.label, "hold_s": self.hold_s, "checks": list(self.checks)}
+
+
+@dataclass(frozen=True)
 class Reference:
     id: str
     name: str
@@ -255,6 +269,7 @@ class Reference:
     # What the camera cannot judge for this stretch (foam rolling: the roller
     # is hidden); None when its checks cover the form.
     camera_limits: str | None = None
+    phases: tuple[Stage, ...] = ()
     path: str = field(default="", compare=False)
     bundled: bool = field(default=True, compare=False)
 
@@ -268,6 +283,7 @@ class Reference:
             "prescription": self.prescription.to_json(),
             "checks": len(self.checks),
             "camera_limits": self.camera_limits,
+            "phases": [p.to_json() for p in self.phases],
             "bundled": self.bundled,
         }
 

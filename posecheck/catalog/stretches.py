@@ -10,6 +10,7 @@ from pathlib import Path
 
 from posecheck.body.geometry import Position, View
 from posecheck.catalog.fields import Fields, FileError, described, listed, parse_toml
+from posecheck.catalog.phases import read_phases
 from posecheck.catalog.schema import (
     CENTRAL_POINTS,
     FIXED_PREFIXES,
@@ -49,6 +50,7 @@ _TOP_FIELDS = (
     "roles",
     "prescription",
     "checks",
+    "phases",
 )
 _PRESCRIPTION_REQUIRED = ("hold_s", "reps", "sides", "alternate")
 _PRESCRIPTION_FIELDS = (*_PRESCRIPTION_REQUIRED, "dynamic")
@@ -152,6 +154,7 @@ class _StretchReader(Fields):
         roles, prefixes = self.roles(data)
         prescription = self.prescription(data)
         checks = self.checks(data, prefixes, views)
+        phases = read_phases(self, data, checks, prescription)
         if (
             self.problems
             or ref_id is None
@@ -162,6 +165,7 @@ class _StretchReader(Fields):
             or views is None
             or prescription is None
             or checks is None
+            or phases is None
         ):
             return None
         return Reference(
@@ -175,6 +179,7 @@ class _StretchReader(Fields):
             checks=checks,
             roles=roles,
             camera_limits=camera_limits,
+            phases=phases,
             path=self.origin,
             bundled=bundled,
         )
