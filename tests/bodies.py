@@ -568,12 +568,12 @@ def foam_roll_quads(*, hips_up: float = 0.0, prop: float = 25.0) -> Figure:
     return Figure(
         torso=aim(prop - hips_up),
         face=aim(-60),
-        legs=arms_both_legs(Leg(thigh, aim(-hips_up / 2, 180), aim(-70, 180))),
+        legs=legs_both(Leg(thigh, aim(-hips_up / 2, 180), aim(-70, 180))),
         arms=arms_both(Arm(aim(-90), aim(0))),
     )
 
 
-def arms_both_legs(leg: Leg) -> dict[str, Leg]:
+def legs_both(leg: Leg) -> dict[str, Leg]:
     return {"left": leg, "right": leg}
 
 
@@ -641,11 +641,10 @@ def squat(
     ankle ``feet`` metres out from the midline, each knee ``knees_out``."""
     legs = {}
     for side, s in (("left", 1.0), ("right", -1.0)):
-        ankle = np.array([0.10, -0.35 + depth * 0, s * feet])
-        knee = np.array([0.35, 0.0, s * knees_out])
-        legs[side] = leg_toward(side, knee + np.array([0.0, depth, 0.0]), ankle, aim(0, s * 20))
-    fig = Figure(torso=aim(torso), legs=legs, arms=arms_both(Arm(aim(-30), aim(40))))
-    return fig
+        knee = np.array([0.35, depth, s * knees_out])
+        ankle = np.array([0.10, -0.35, s * feet])
+        legs[side] = leg_toward(side, knee, ankle, aim(0, s * 20))
+    return Figure(torso=aim(torso), legs=legs, arms=arms_both(Arm(aim(-30), aim(40))))
 
 
 def wide_fold(*, fold: float = 120.0, feet: float = 0.45, knee: float = 175.0) -> Figure:
