@@ -577,7 +577,7 @@ def legs_both(leg: Leg) -> dict[str, Leg]:
     return {"left": leg, "right": leg}
 
 
-def foam_roller_psoas(*, lift: float = 12.0, stretched: float = -12.0) -> Figure:
+def foam_roller_psoas(*, lift: float = 16.0, stretched: float = -12.0) -> Figure:
     """On the back over a roller under the hips (torso slope ``lift``); the left
     leg long at ``stretched`` degrees, the right thigh drawn in."""
     return supine(
