@@ -30,8 +30,19 @@ def _with_progress(line: str) -> str:
     return BRIDGE.replace('progress = ["hips-lifted"]', line)
 
 
+# Stretches with no body measure of how far the stretch goes, and why.
+NO_RANGE = {
+    "foam-roll-quads": "the pressure of the roller on the thigh is the stretch, and a camera "
+    "cannot see it; the body only lies long over the roller",
+}
+
+
 def test_every_bundled_stretch_names_its_range_of_motion_checks():
     for ref in load_references([]).values():
+        if ref.id in NO_RANGE:
+            assert not ref.progress, f"{ref.id}: remove it from NO_RANGE"
+            assert ref.camera_limits, f"{ref.id}: say what the camera cannot judge"
+            continue
         assert ref.progress, f"{ref.id} names no progress check"
         assert set(ref.progress) <= {c.id for c in ref.checks}
 
