@@ -34,6 +34,7 @@ ALLOWED_IMPORTERS = {
     "cv2": {"io/", "draw/"},
     "typer": {"cli/"},
     "rich": {"cli/"},
+    "av": {"io/encode.py"},
 }
 # Calls that write to the terminal or end the process.
 OUTPUT_CALLS = {

@@ -69,6 +69,8 @@ def _coach(
             window = stack.enter_context(Window(f"posecheck: {reference.name}"))
             sink = live_session.WindowSink(window, paced=source.kind != "camera")
         else:
+            if (fallback := video.fallback_warning()) is not None:
+                typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
             writer = stack.enter_context(video.VideoWriter(out, source.fps))
             sink = live_session.VideoSink(writer)
         result = live_session.run_session(
