@@ -84,7 +84,8 @@ def _coach(
         )
     if result.interrupted:
         typer.echo("stopped")
-    for line in _rep_lines(result.reps, result.reps_total):
+    labels = {c.id: c.label for c in reference.checks}
+    for line in _rep_lines(result.reps, result.reps_total, labels):
         typer.echo(line)
     if out is not None:
         if writer is not None and writer.frames > 0:
