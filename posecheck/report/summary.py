@@ -69,12 +69,14 @@ def axis_words(check: Check) -> str:
         return "degrees"
     if unit is Unit.LEN and check.unit is not None:
         a, b = (p.part for p in check.unit)
+        if a == b:
+            return f"{a} widths (1.0 = {a} to {a})".replace("_", " ")
         name = _SEGMENTS.get(frozenset((a, b)), f"{a}-to-{b}")
         return f"{name} lengths (1.0 = {a} to {b})".replace("_", " ")
     if unit is Unit.RATIO and len(check.points) == 4:
-        a, b, c, d = check.points
-        if a.part == b.part and c.part == d.part:
-            return f"ratio (1.0 = {a.part} gap = {c.part} gap)".replace("_", " ")
+        p1, p2, p3, p4 = check.points
+        if p1.part == p2.part and p3.part == p4.part:
+            return f"ratio (1.0 = {p1.part} gap = {p3.part} gap)".replace("_", " ")
         return "ratio (1.0 = the two distances equal)"
     return unit.words
 
