@@ -11,13 +11,17 @@ shown number is recomputed from the definition in `report.summary`:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from datetime import datetime
 from html import unescape
 from pathlib import Path
 
 import pytest
 
+import posecheck
+from posecheck.catalog import library
 from posecheck.catalog.library import load_references
 from tests.helpers import SAMPLE_RECORDING, run_in
 
@@ -127,3 +131,36 @@ def test_the_bundled_recording_pauses_on_lifted_hips_and_says_why(tmp_path: Path
     assert rep["paused_s"] >= fault_s - 1.0  # the 1 s grace period counts as held
     assert rep["pass_pct"]["hips-lifted"] < 100  # over held and paused frames alike
     assert "a longer fault pauses the hold" in page_text(page)
+
+
+def test_the_report_says_who_when_and_with_what(tmp_path: Path):
+    data, _, page = score_run(tmp_path, ["--name", "Ann <Example>", "--note", "knee sore & stiff"])
+    context = data["context"]
+    assert context["name"] == "Ann <Example>" and context["note"] == "knee sore & stiff"
+    # A landmark recording has no date tag of its own: the file's time is used.
+    assert context["recorded_at_from"] == "file modification time"
+    mtime = datetime.fromtimestamp(SAMPLE_RECORDING.stat().st_mtime).astimezone()
+    assert context["recorded_at"] == mtime.isoformat(timespec="seconds")
+    (ref,) = context["references"]
+    bundled = hashlib.sha256((library.bundled_dir() / "bridge.toml").read_bytes()).hexdigest()
+    assert ref == {"stretch": "bridge", "file": "bridge.toml", "sha256_12": bundled[:12]}
+    assert context["posecheck_version"] == posecheck.__version__
+    text = page_text(page)
+    assert "Name Ann <Example>" in text and "Note knee sore & stiff" in text
+    assert "Ann &lt;Example&gt;" in page  # escaped in the HTML
+    assert "(from the file modification time)" in text
+    assert f"bridge.toml sha256 {bundled[:12]}" in text
+    assert f"Scored by posecheck {posecheck.__version__}" in text
+    assert "@media print" in page and "@page" in page
+
+
+def test_json_to_stdout_lists_the_written_files_on_stderr(tmp_path: Path):
+    result = run_in(
+        tmp_path, "score", str(SAMPLE_RECORDING), "-s", "bridge", "--json", "-", "--csv", "f.csv"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["score_pct"] >= 0  # stdout is only the JSON
+    assert result.stderr.splitlines() == ["written:", "  CSV: f.csv"]
+    header = (tmp_path / "f.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert "form_score_pct" in header and "hips-lifted_value_deg" in header
+    assert "feet-flat_value_len" in header and "knees-over-feet_value_ratio" in header

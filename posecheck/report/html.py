@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from datetime import datetime
 from html import escape
 from pathlib import Path, PurePath
 
@@ -45,7 +46,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
 .verdict.good { color: #116329; }
 .verdict.bad { color: #a40e26; }
 .verdict.partial { color: #1f2328; }
-#summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr));
+#summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr));
   gap: 10px; margin: 16px 0 0; }
 .card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 14px; }
 .card .label { font-size: 13px; color: #57606a; }
@@ -164,7 +165,8 @@ def _prescription_text(report: ScoreReport) -> str:
         prescription = Prescription(**report.prescription)
     except (TypeError, ValueError):
         return f"{report.reps_prescribed} holds"
-    return escape(f"{prescription.text()} ({report.reps_prescribed} holds)")
+    holds = "hold" if report.reps_prescribed == 1 else "holds"
+    return escape(f"{prescription.text()} ({report.reps_prescribed} {holds})")
 
 
 def _header(report: ScoreReport) -> str:
@@ -228,6 +230,17 @@ def _summary(report: ScoreReport) -> str:
     return f'<section id="summary">{"".join(cards)}</section>'
 
 
+def _when(iso: str) -> str:
+    """An ISO 8601 time as a person reads it: ``2026-12-01 14:05 (UTC+01:00)``."""
+    try:
+        stamp = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    zone = stamp.strftime("%z")
+    offset = f" (UTC{zone[:3]}:{zone[3:]})" if zone else ""
+    return stamp.strftime("%Y-%m-%d %H:%M") + offset
+
+
 def _context(report: ScoreReport) -> str:
     c = report.context
     rows = []
@@ -237,12 +250,12 @@ def _context(report: ScoreReport) -> str:
         rows.append(
             (
                 "Recorded",
-                f'{escape(c.recorded_at)} <span class="muted">(from the '
+                f'{escape(_when(c.recorded_at))} <span class="muted">(from the '
                 f"{escape(c.recorded_at_from or 'file')})</span>",
             )
         )
     if c.scored_at:
-        rows.append(("Scored", escape(c.scored_at)))
+        rows.append(("Scored", escape(_when(c.scored_at))))
     if c.note:
         rows.append(("Note", f'<span class="note">{escape(c.note)}</span>'))
     if not rows:
@@ -402,7 +415,7 @@ def _footer(report: ScoreReport) -> str:
     return (
         "<footer>"
         f"<p>Scored by posecheck {escape(version)}"
-        + (f" on {escape(c.scored_at)}" if c.scored_at else "")
+        + (f" on {escape(_when(c.scored_at))}" if c.scored_at else "")
         + f" from <code>{escape(PurePath(report.video.path).name)}</code>.</p>"
         f"{refs_html}"
         "</footer>"

@@ -11,6 +11,7 @@ the session then run once, in order, over the merged stream.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import heapq
 import time
@@ -171,6 +172,10 @@ def _snapshots(source: Source, moments: list[CoachFrame]) -> list[Snapshot]:
     return out
 
 
+def _drawn(canvas: video.Frame, result: CoachFrame) -> video.Frame:
+    return overlay.compose(canvas, result.pose, result.verdict, result.state)
+
+
 def score_video(
     path: Path,
     reference: Reference,
@@ -214,7 +219,9 @@ def score_video(
                 csv_writer.add(result)
             if writer is not None:
                 canvas = frame if frame is not None else overlay.blank_canvas(detection.image_wh)
-                writer.write(overlay.compose(canvas, result.pose, result.verdict, result.state))
+                size_wh = (int(canvas.shape[1]), int(canvas.shape[0]))
+                # Drawn on the encoder's thread, beside the next frame's pose estimation.
+                writer.write_drawn(functools.partial(_drawn, canvas, result), size_wh)
             if progress is not None:
                 progress(builder.frames, meta.frames)
     reps = coach.finish(last_ms)
