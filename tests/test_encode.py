@@ -233,3 +233,20 @@ def test_a_drawn_frame_of_the_wrong_size_fails_the_video(tmp_path: Path):
         writer.write_drawn(lambda: np.zeros((120, 160, 3), np.uint8), (160, 120))
         writer.write_drawn(lambda: np.zeros((60, 80, 3), np.uint8), (160, 120))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_h264_the_writer_falls_back_to_mp4v_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(encode, "_H264", False)
+    warning = encode.fallback_warning()
+    assert warning is not None and "mp4v" in warning and "browsers do not play" in warning
+    out = tmp_path / "old.mp4"
+    with VideoWriter(out, FPS, audio_rate_hz=RATE_HZ) as writer:
+        assert writer.codec == "mp4v"
+        for frame in moving_bar(10):
+            writer.write(frame)
+        writer.write_audio(tone(0.2), 0.0)  # accepted, and dropped: mp4v files get no sound
+    with av.open(str(out)) as container:
+        assert [(s.type, s.codec_context.name) for s in container.streams] == [("video", "mpeg4")]
+        assert len(list(container.decode(video=0))) == 10
