@@ -164,3 +164,28 @@ def test_json_to_stdout_lists_the_written_files_on_stderr(tmp_path: Path):
     header = (tmp_path / "f.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert "form_score_pct" in header and "hips-lifted_value_deg" in header
     assert "feet-flat_value_len" in header and "knees-over-feet_value_ratio" in header
+
+
+def test_the_report_embeds_the_annotated_video_by_a_relative_path(tmp_path: Path):
+    (tmp_path / "videos").mkdir()
+    result = run_in(
+        tmp_path,
+        "score",
+        str(SAMPLE_RECORDING),
+        "-s",
+        "bridge",
+        "--html",
+        "r.html",
+        "--annotated",
+        "videos/my clip.mp4",
+    )
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    (src,) = re.findall(r'<video class="annotated" controls preload="metadata" src="([^"]+)"', page)
+    assert src == "videos/my%20clip.mp4"
+    assert (tmp_path / "videos" / "my clip.mp4").is_file()
+    assert result.stdout.splitlines()[-3:] == [
+        "written:",
+        "  HTML report: r.html",
+        "  annotated video: videos/my clip.mp4",
+    ]
