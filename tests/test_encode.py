@@ -204,6 +204,56 @@ def test_chromium_plays_the_scored_annotated_video(tmp_path: Path):
     assert played_in_chromium(tmp_path / "scored.mp4", tmp_path).startswith("played ")
 
 
+# The report page has no script of its own: a page around it plays its video.
+REPORT_PLAYER = """<!doctype html><html><body>
+<iframe id="f" src="{src}" width="800" height="600"></iframe><pre id="out">pending</pre>
+<script>
+const out = document.getElementById("out");
+let done = false;
+function burn() {{ let x = 0; for (let i = 0; i < 2e6; i++) x += i % 7; return x; }}
+function poll() {{
+  if (done) return;
+  const v = document.getElementById("f").contentDocument?.querySelector("video.annotated");
+  if (v && !v.dataset.started) {{
+    v.dataset.started = "1"; v.muted = true;
+    v.addEventListener("error", () => {{ out.textContent = "error"; done = true; }});
+    v.play().catch((e) => {{ out.textContent = "refused"; done = true; }});
+  }}
+  if (v && v.currentTime > 1) {{ out.textContent = "played"; done = true; return; }}
+  burn(); setTimeout(poll, 10);
+}}
+poll();
+</script></body></html>
+"""
+
+
+@needs_chromium
+def test_chromium_plays_the_video_inside_the_html_report(tmp_path: Path):
+    result = run_in(
+        tmp_path,
+        "score",
+        str(SAMPLE_RECORDING),
+        "-s",
+        "bridge",
+        "--html",
+        "report.html",
+        "--annotated",
+        "scored.mp4",
+    )
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "play.html"
+    page.write_text(REPORT_PLAYER.format(src="report.html"), encoding="utf-8")
+    dom = chromium(
+        tmp_path,
+        "--allow-file-access-from-files",
+        "--autoplay-policy=no-user-gesture-required",
+        "--virtual-time-budget=60000",
+        "--dump-dom",
+        page.as_uri(),
+    ).stdout
+    assert '<pre id="out">played</pre>' in dom
+
+
 @needs_chromium
 def test_chromium_plays_the_live_overlay_video(tmp_path: Path):
     result = run_in(
