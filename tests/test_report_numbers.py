@@ -23,6 +23,8 @@ import pytest
 import posecheck
 from posecheck.catalog import library
 from posecheck.catalog.library import load_references
+from posecheck.coaching.session import RepSummary
+from posecheck.report.summary import session_score_pct
 from tests.helpers import SAMPLE_RECORDING, run_in
 
 BRIDGE = load_references()["bridge"]
@@ -189,3 +191,24 @@ def test_the_report_embeds_the_annotated_video_by_a_relative_path(tmp_path: Path
         "  HTML report: r.html",
         "  annotated video: videos/my clip.mp4",
     ]
+
+
+def rep(in_form_s: float, held_s: float, target_s: float = 10.0) -> RepSummary:
+    return RepSummary(
+        1, None, 0.0, held_s + 1.0, held_s, target_s, in_form_s, held_s >= target_s, {}, ()
+    )
+
+
+@pytest.mark.parametrize(
+    ("reps", "prescribed", "expected"),
+    [
+        ([], 2, 0),  # nothing started
+        ([rep(10, 10)], 2, 50),  # one of two holds, all of it in form
+        ([rep(10, 10), rep(10, 10)], 2, 100),
+        ([rep(5, 10), rep(10, 10)], 2, 75),  # held in full, a quarter of the time out of form
+        ([rep(4, 6)], 1, 40),  # not completed: only the seconds in form count
+        ([rep(10, 10), rep(10, 10), rep(10, 10)], 2, 100),  # an extra hold adds nothing
+    ],
+)
+def test_the_session_score_is_time_in_form_over_the_prescribed_time(reps, prescribed, expected):
+    assert session_score_pct(reps, 10.0, prescribed) == expected
