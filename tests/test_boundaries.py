@@ -35,6 +35,7 @@ ALLOWED_IMPORTERS = {
     "cv2": {"io/", "draw/"},
     "typer": {"cli/"},
     "rich": {"cli/"},
+    "av": {"io/"},
 }
 # Calls that write to the terminal or end the process.
 OUTPUT_CALLS = {

@@ -75,6 +75,8 @@ def _coach(
             window = stack.enter_context(Window(f"posecheck: {reference.name}"))
             sink = live_session.WindowSink(window, paced=source.kind != "camera")
         else:
+            if (fallback := video.fallback_warning()) is not None:
+                typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
             writer = stack.enter_context(video.VideoWriter(out, source.fps))
             sink = live_session.VideoSink(writer)
         result = live_session.run_session(
@@ -89,7 +91,8 @@ def _coach(
         )
     if result.interrupted:
         typer.echo("stopped")
-    for line in _rep_lines(result.reps, result.reps_total):
+    labels = {c.id: c.label for c in reference.checks}
+    for line in _rep_lines(result.reps, result.reps_total, labels):
         typer.echo(line)
     finish_log(log, reference, result.reps, compare=log is not None and log.source == "live")
     if out is not None:
