@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -106,6 +107,8 @@ def display_works(timeout_s: float = 15.0) -> bool:
     return _window_probes[display]
 
 
+# How long a window manager gets to make a window full screen.
+_FULL_SCREEN_WAIT_S = 0.5
 # Where the screen size cannot be found, a window is fitted into this.
 FALLBACK_SCREEN = (1280, 720)
 # Share of the screen a window may take on opening, leaving room for the title
@@ -201,6 +204,11 @@ class Window:
         self.pressed: str | None = None
         self.full_screen = False
         self._shown = False
+        self._screen = FALLBACK_SCREEN
+        # Where the window was before full screen, and when full screen was asked for.
+        self._windowed: tuple[int, int, int, int] | None = None
+        self._asked_at: float | None = None
+        self._grown = False
         # cv2 points Qt at a font folder its wheel does not ship, and Qt warns
         # about that on every window; use the system's fonts when there are some.
         current = os.environ.get("QT_QPA_FONTDIR")
@@ -217,7 +225,7 @@ class Window:
         """Create the window for the first frame: fitted to the screen and centred."""
         flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
         cv2.namedWindow(self.title, flags)
-        screen = screen_size() or FALLBACK_SCREEN
+        self._screen = screen = screen_size() or FALLBACK_SCREEN
         w, h = fitted_size((frame.shape[1], frame.shape[0]), screen)
         cv2.resizeWindow(self.title, w, h)
         cv2.moveWindow(self.title, max(0, (screen[0] - w) // 2), max(0, (screen[1] - h) // 3))
@@ -232,6 +240,7 @@ class Window:
             self._open(frame)
         cv2.imshow(self.title, frame)
         self._shown = True
+        self._full_screen_taken()
         return self.wait_key(1)
 
     def wait_key(self, ms: int) -> bool:
@@ -247,12 +256,39 @@ class Window:
         return self.pressed not in _QUIT_KEYS
 
     def toggle_full_screen(self) -> None:
-        """Full screen on, or back to the window it was."""
+        """Full screen on, or back to the window it was.
+
+        Full screen is asked of the window manager; where none takes it (no
+        window manager at all, as under Xvfb), the window is moved to the
+        corner and grown to the screen instead, half a second later.
+        """
         if not self._shown:
             return
         self.full_screen = not self.full_screen
-        mode = cv2.WINDOW_FULLSCREEN if self.full_screen else cv2.WINDOW_NORMAL
-        cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, mode)
+        if self.full_screen:
+            self._windowed = self.image_rect()
+            self._asked_at = time.monotonic()
+            cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+            return
+        cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_NORMAL)
+        if self._grown and self._windowed is not None:  # grown by hand: undone by hand
+            x, y, w, h = self._windowed
+            cv2.resizeWindow(self.title, w, h)
+            cv2.moveWindow(self.title, x, y)
+        self._asked_at = None
+        self._grown = False
+
+    def _full_screen_taken(self) -> None:
+        """Half a second after full screen was asked for: grow the window by hand if
+        the picture still fills neither the screen's width nor its height."""
+        if self._asked_at is None or time.monotonic() - self._asked_at < _FULL_SCREEN_WAIT_S:
+            return
+        self._asked_at = None
+        _, _, w, h = self.image_rect()
+        if w < self._screen[0] and h < self._screen[1]:
+            cv2.moveWindow(self.title, 0, 0)
+            cv2.resizeWindow(self.title, *self._screen)
+            self._grown = True
 
     def image_rect(self) -> tuple[int, int, int, int]:
         """Where the picture is on the screen: x, y, width, height."""
