@@ -41,6 +41,7 @@ def font(size_px: int) -> ImageFont.FreeTypeFont:
         ) from None
 
 
+@functools.lru_cache(maxsize=4096)
 def line_size(text: str, size_px: int) -> tuple[int, int, int]:
     """Width, ascent above the baseline and descent below it, of a line at ``size_px``.
 
@@ -110,20 +111,35 @@ def draw_line(
     outlined in ``outline`` when given, clipped to the frame."""
     if not text.strip():
         return
-    line = rendered(text, size_px, outline_px if outline is not None else 0)
+    grow = outline_px if outline is not None else 0
+    line = rendered(text, size_px, grow)
+    keep, add = _painted(text, size_px, grow, colour, outline or colour)
     h, w = out.shape[:2]
     x0, y0 = origin[0] + line.left, origin[1] + line.top
-    mh, mw = line.ink.shape[:2]
+    mh, mw = keep.shape[:2]
     cx0, cy0 = max(0, x0), max(0, y0)
     cx1, cy1 = min(w, x0 + mw), min(h, y0 + mh)
     if cx1 <= cx0 or cy1 <= cy0:
         return
     roi = out[cy0:cy1, cx0:cx1]
     cut = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
-    mixed = roi.astype(np.float32)
-    if outline is not None and outline_px > 0:
-        share = line.halo[cut]
-        mixed = mixed * (np.float32(1.0) - share) + np.asarray(outline, np.float32) * share
-    share = line.ink[cut]
-    mixed = mixed * (np.float32(1.0) - share) + np.asarray(colour, np.float32) * share
-    roi[:] = (mixed + np.float32(0.5)).astype(np.uint8)
+    roi[:] = (roi * keep[cut] + add[cut]).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=1024)
+def _painted(
+    text: str, size_px: int, outline_px: int, colour: BGR, outline: BGR
+) -> tuple[Share, npt.NDArray[np.float32]]:
+    """A line in its colours as one blend, kept: the picture behind is multiplied by
+    the first array and the second added (the outline under the letters, and half
+    a step for rounding), so drawing it costs one multiply and one add per pixel."""
+    line = rendered(text, size_px, outline_px)
+    one = np.float32(1.0)
+    halo = line.halo if outline_px > 0 else np.zeros_like(line.ink)
+    keep = (one - halo) * (one - line.ink)
+    add = (
+        np.asarray(outline, np.float32) * halo * (one - line.ink)
+        + np.asarray(colour, np.float32) * line.ink
+        + np.float32(0.5)
+    )
+    return keep, add
