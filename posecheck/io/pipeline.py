@@ -53,34 +53,37 @@ class Newest(Generic[T]):
     """A one-item hand-over between threads where the newest item wins.
 
     `put` replaces any item not yet taken (it is dropped and counted); `take`
-    waits for an item newer than the last one taken. After `end`, `take`
-    gives the ending once nothing is left.
+    waits for an item newer than the last one taken. An ending (`_Ended`)
+    comes after the item still waiting, never in its place.
     """
 
     def __init__(self) -> None:
-        self._item: T | _Ended | None = None
+        self._item: T | None = None
+        self._end: _Ended | None = None
         self._ready = threading.Condition()
         self.dropped = 0
 
     def put(self, item: T | _Ended) -> None:
         with self._ready:
-            if self._item is not None and not isinstance(self._item, _Ended):
-                self.dropped += 1
-            if not isinstance(self._item, _Ended):
+            if isinstance(item, _Ended):
+                self._end = self._end or item
+            else:
+                self.dropped += self._item is not None
                 self._item = item
             self._ready.notify_all()
 
     def take(self, stop: threading.Event) -> T | _Ended:
-        """The newest item, waiting for one; an ending once ``stop`` is set."""
+        """The newest item, waiting for one; the ending once nothing is left, or as
+        soon as ``stop`` is set."""
         with self._ready:
-            while self._item is None:
+            while self._item is None and self._end is None:
                 if stop.is_set():
                     return _Ended()
                 self._ready.wait(0.1)
-            item = self._item
-            if not isinstance(item, _Ended):
-                self._item = None
-            return item
+            if self._item is not None:
+                item, self._item = self._item, None
+                return item
+            return self._end or _Ended()
 
 
 def _detect_all(
