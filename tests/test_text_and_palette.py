@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from posecheck import resources
 from posecheck.body.landmarks import PoseLandmark as L
 from posecheck.catalog.reference import load_references
 from posecheck.coaching.session import CoachState, Phase
@@ -157,3 +158,10 @@ def test_a_style_keeps_its_numbers_when_only_the_palette_changes():
         )
         == style.DEFAULT_STYLE
     )
+
+
+def test_the_font_ships_with_its_licence():
+    found = resources.find("fonts", fonts.FONT_FILE)
+    assert found.is_file()
+    licence = found.with_name("LICENSE").read_text()
+    assert "Bitstream" in licence and "Permission is hereby granted" in licence

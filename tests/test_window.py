@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -125,3 +126,64 @@ def test_a_1080p_source_fits_the_screen_and_f_toggles_full_screen(tmp_path: Path
             process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert "No hold was started." in stdout  # the hips stay down throughout
+
+
+@needs_window
+def test_out_and_the_window_at_the_same_time(tmp_path: Path):
+    out = tmp_path / "demo.mp4"
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLI_CODE, "demo", "--out", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        xdisplay.wait_for_window("posecheck: Bridge")
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert f"overlay video: {out}" in stdout
+    assert "instead of a window" not in stdout
+    assert video.probe_video(out).frames > 250
+
+
+@needs_window
+def test_the_window_passes_keys_on_and_space_pauses_until_pressed_again():
+    from posecheck.catalog.reference import load_references
+    from posecheck.coaching.coach import Coach
+    from posecheck.io import recording
+    from posecheck.run import live
+    from tests.helpers import ROOT
+
+    detection = next(recording.read_detections(ROOT / "samples" / "bridge_from_stills.jsonl"))
+    result = Coach(load_references()["bridge"]).step(detection)
+    frame = np.full((480, 640, 3), 60, np.uint8)
+    keys: list[str] = []
+    with window.Window("posecheck: keys") as shown:
+        sink = live.WindowSink(shown, paced=False, keys=(("s", "skip"),), on_key=keys.append)
+        assert sink.show(frame, result)
+        x, y, w, h = xdisplay.wait_for_window("posecheck: keys")
+        centre = (x + w // 2, y + h // 2)
+        xdisplay.press("s", centre)
+        for _ in range(20):
+            if keys:
+                break
+            assert sink.show(frame, result)
+            time.sleep(0.05)
+        assert keys == ["s"]
+        # Space pauses: show() waits, still taking keys, until space again.
+        later = threading.Timer(1.0, lambda: [xdisplay.press(k, centre) for k in ("r", "space")])
+        xdisplay.press("space", centre)
+        later.start()
+        began = time.monotonic()
+        for _ in range(20):
+            if not sink.show(frame, result) or time.monotonic() - began > 0.9:
+                break
+            time.sleep(0.05)
+        later.join()
+        assert time.monotonic() - began >= 0.9, "show() waited while paused"
+        assert keys == ["s", "r"]
