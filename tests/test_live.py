@@ -214,7 +214,8 @@ def test_a_bad_camera_size_is_a_usage_error(tmp_path: Path, size: str):
     result = run_in(tmp_path, "live", "--stretch", "bridge", "--camera-size", size)
     assert result.returncode == 2
     assert one_error_line(result) == (
-        f"error: --camera-size must be WIDTHxHEIGHT, e.g. 1280x720, at most 7680x4320 (got {size!r})"
+        "error: --camera-size must be WIDTHxHEIGHT, e.g. 1280x720, "
+        f"at most 7680x4320 (got {size!r})"
     )
 
 
