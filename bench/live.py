@@ -25,12 +25,13 @@ on the same frames:
 With --window (and a display) every frame shown is also put in a real
 posecheck window, in both the in-turn and the overlapped loops.
 
-Run by hand from the project root:  python bench/live.py [--frames N] [--window]
+Run by hand from the project root:  python bench/live.py [--frames N] [--rounds N] [--window]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import tempfile
@@ -144,9 +145,26 @@ def _ms(values: list[float]) -> tuple[float, float]:
     return statistics.median(ms), ms[int(0.95 * (len(ms) - 1))]
 
 
+def _model_alone(frames: list[tuple[np.ndarray, int]]) -> list[float]:
+    model: list[float] = []
+    landmarker = raw_landmarker("video", 1)
+    for frame, ts in frames:
+        t0 = time.perf_counter()
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=video.bgr_to_rgb(frame))
+        landmarker.detect_for_video(image, ts)
+        model.append(time.perf_counter() - t0)
+    landmarker.close()
+    return model
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=300, help="frames per size")
+    parser.add_argument("--rounds", type=int, default=1, help="times to run it all, in turn")
     parser.add_argument("--window", action="store_true", help="show every frame in a window")
     args = parser.parse_args()
     if not PHOTO.is_file():
@@ -159,41 +177,42 @@ def main() -> None:
         f"{args.frames} frames per size; the first 10 are left out (warm-up); "
         f"window: {'shown' if args.window else 'not shown'}"
     )
-    for size in SIZES:
-        frames = make_frames(size, args.frames)
-        model: list[float] = []
-        landmarker = raw_landmarker("video", 1)
-        for frame, ts in frames:
-            t0 = time.perf_counter()
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=video.bgr_to_rgb(frame))
-            landmarker.detect_for_video(image, ts)
-            model.append(time.perf_counter() - t0)
-        landmarker.close()
-        window = Window("posecheck bench") if args.window else None
-        try:
-            live, coaching, drawing = in_turn(frames, reference, window)
-            results = {rate: overlapped(frames, reference, rate, window) for rate in (FPS, 2 * FPS)}
-        finally:
-            if window is not None:
-                window.close()
-        model_ms = statistics.fmean(model[10:]) * 1000
-        mean_ms = statistics.fmean(live[10:]) * 1000
-        median, p95 = _ms(live[10:])
+    clips = {size: make_frames(size, args.frames) for size in SIZES}
+    # Each round measures every way once, one after another, so a busy spell on a
+    # shared machine touches the ways alike; each line gives the load it ran under.
+    for round_ in range(1, args.rounds + 1):
+        for size, frames in clips.items():
+            print(f"  round {round_}, {size[0]}x{size[1]} ({_load()}):")
+            model = _model_alone(frames)
+            window = Window("posecheck bench") if args.window else None
+            try:
+                live, coaching, drawing = in_turn(frames, reference, window)
+                results = {r: overlapped(frames, reference, r, window) for r in (FPS, 2 * FPS)}
+            finally:
+                if window is not None:
+                    window.close()
+            _report(frames, model, live, coaching, drawing, results)
+
+
+def _report(frames, model, live, coaching, drawing, results) -> None:  # type: ignore[no-untyped-def]
+    model_ms = statistics.fmean(model[10:]) * 1000
+    mean_ms = statistics.fmean(live[10:]) * 1000
+    median, p95 = _ms(live[10:])
+    print(
+        f"    model alone {model_ms:5.1f} ms ({1000 / model_ms:5.1f} fps); in turn "
+        f"{1000 / mean_ms:5.1f} fps, latency median {median:5.1f} ms, p95 {p95:5.1f} ms; "
+        f"of which coach {statistics.fmean(coaching[10:]) * 1000:4.2f} ms, "
+        f"drawing {statistics.fmean(drawing[10:]) * 1000:4.2f} ms"
+    )
+    for rate, (shown_fps, latencies, dropped) in results.items():
+        median, p95 = _ms(latencies)
+        frame_ms = 1000 / rate
         print(
-            f"  {size[0]}x{size[1]}: model alone {model_ms:5.1f} ms ({1000 / model_ms:5.1f} fps); "
-            f"in turn {1000 / mean_ms:5.1f} fps, latency median {median:5.1f} ms, p95 "
-            f"{p95:5.1f} ms; of which coach {statistics.fmean(coaching[10:]) * 1000:4.2f} ms, "
-            f"drawing {statistics.fmean(drawing[10:]) * 1000:4.2f} ms"
+            f"    overlapped, camera at {rate:g} fps: shown {shown_fps:5.1f} fps, "
+            f"{dropped} of {len(frames)} dropped; capture to display median "
+            f"{median:5.1f} ms ({median / frame_ms:4.2f} frame times), p95 {p95:5.1f} ms "
+            f"({p95 / frame_ms:4.2f})"
         )
-        for rate, (shown_fps, latencies, dropped) in results.items():
-            median, p95 = _ms(latencies)
-            frame_ms = 1000 / rate
-            print(
-                f"    overlapped, camera at {rate:g} fps: shown {shown_fps:5.1f} fps, "
-                f"{dropped} of {len(frames)} dropped; capture to display median "
-                f"{median:5.1f} ms ({median / frame_ms:4.2f} frame times), p95 {p95:5.1f} ms "
-                f"({p95 / frame_ms:4.2f})"
-            )
 
 
 if __name__ == "__main__":
