@@ -222,13 +222,14 @@ class Window:
         return self
 
     def _open(self, frame: Frame) -> None:
-        """Create the window for the first frame: fitted to the screen and centred."""
+        """Create the window for the first frame, fitted to the screen."""
         flags = cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
         cv2.namedWindow(self.title, flags)
         self._screen = screen = screen_size() or FALLBACK_SCREEN
         w, h = fitted_size((frame.shape[1], frame.shape[0]), screen)
         cv2.resizeWindow(self.title, w, h)
-        cv2.moveWindow(self.title, max(0, (screen[0] - w) // 2), max(0, (screen[1] - h) // 3))
+        # Where it goes is left to the window manager, which knows which monitor
+        # is in use (the X screen spans them all); with none, it opens at the corner.
 
     def show(self, frame: Frame) -> bool:
         """Show a BGR uint8 frame and take one key press; False once the user pressed
