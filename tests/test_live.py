@@ -18,6 +18,7 @@ from posecheck.coaching.coach import Coach
 from posecheck.coaching.session import SessionConfig
 from posecheck.form import checks
 from posecheck.io import recording, video, window
+from tests import xdisplay
 from tests.helpers import CLI_CODE as CODE
 from tests.helpers import DATA, ROOT, needs_data, one_error_line, run_in
 
@@ -165,6 +166,7 @@ def test_live_window_shows_the_overlay_and_ctrl_c_stops_cleanly(tmp_path: Path):
     )
     try:
         time.sleep(7.0)  # into the hold (it starts 3.5 s into the recording)
+        xdisplay.wake()  # an idle Xvfb blanks its screen
         subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
     finally:
         process.send_signal(signal.SIGINT)

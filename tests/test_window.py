@@ -83,6 +83,17 @@ def _palette_pixels(screen: np.ndarray, colour: tuple[int, int, int]) -> int:
     return int((np.abs(screen.astype(int) - np.array(colour)).max(axis=2) <= 3).sum())
 
 
+def _settles_at(title: str, geometry: tuple[int, int, int, int], within_s: float = 15.0) -> bool:
+    """Whether the window takes ``geometry`` within ``within_s`` (frames come slowly on a
+    busy machine, and the window acts on a key as it shows the next one)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if xdisplay.window_geometry(title) == geometry:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 @needs_data
 @needs_window
 def test_a_1080p_source_fits_the_screen_and_f_toggles_full_screen(tmp_path: Path):
@@ -98,26 +109,29 @@ def test_a_1080p_source_fits_the_screen_and_f_toggles_full_screen(tmp_path: Path
         text=True,
     )
     try:
-        x, y, w, h = xdisplay.wait_for_window(title)
+        x, y, w, h = xdisplay.wait_for_window(title, process)
         # Whole on the screen, the picture's shape kept.
         assert x >= 0 and y >= 0 and x + w <= screen_w and y + h <= screen_h, (x, y, w, h)
         assert abs(w / h - 1920 / 1080) < 0.02
-        time.sleep(3.0)  # the checks settle on the pose
-        shot = tmp_path / "window.png"
-        subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
-        picture = video.read_image(shot)[y : y + h, x : x + w]
         # Ticks on discs of the pass colour, a cross on the fail colour (see the
-        # screenshot by eye for the "°" in the labels).
-        assert _palette_pixels(picture, style.DEFAULT_STYLE.passed) > 50
-        assert _palette_pixels(picture, style.DEFAULT_STYLE.failed) > 50
+        # screenshot by eye for the "°" in the labels), once the checks settle.
+        shot = tmp_path / "window.png"
+        xdisplay.wake()
+        for _ in range(20):
+            time.sleep(1.0)
+            subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
+            picture = video.read_image(shot)[y : y + h, x : x + w]
+            passed = _palette_pixels(picture, style.DEFAULT_STYLE.passed)
+            failed = _palette_pixels(picture, style.DEFAULT_STYLE.failed)
+            if passed > 50 and failed > 50:
+                break
+        assert passed > 50 and failed > 50, (passed, failed)
         centre = (x + w // 2, y + h // 2)
         xdisplay.press("f", centre)
-        time.sleep(1.5)
-        assert xdisplay.window_geometry(title) == (0, 0, screen_w, screen_h)
+        assert _settles_at(title, (0, 0, screen_w, screen_h))
         xdisplay.press("f", (screen_w // 2, screen_h // 2))
-        time.sleep(1.5)
-        back = xdisplay.window_geometry(title)
-        assert back is not None and back[2:] == (w, h)
+        assert _settles_at(title, (x, y, w, h))
+        back = (x, y, w, h)
         xdisplay.press("q", (back[0] + w // 2, back[1] + h // 2))
         stdout, stderr = process.communicate(timeout=30)
     finally:
@@ -139,7 +153,7 @@ def test_out_and_the_window_at_the_same_time(tmp_path: Path):
         text=True,
     )
     try:
-        xdisplay.wait_for_window("posecheck: Bridge")
+        xdisplay.wait_for_window("posecheck: Bridge", process)
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
@@ -187,3 +201,11 @@ def test_the_window_passes_keys_on_and_space_pauses_until_pressed_again():
         later.join()
         assert time.monotonic() - began >= 0.9, "show() waited while paused"
         assert keys == ["s", "r"]
+
+
+def test_with_no_display_the_screen_size_is_unknown(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(window.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    assert window.screen_size() is None
+    # A window is then fitted into the fallback size.
+    assert window.fitted_size((1920, 1080), window.FALLBACK_SCREEN) == (1126, 634)

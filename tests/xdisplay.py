@@ -26,14 +26,23 @@ def window_geometry(title: str) -> tuple[int, int, int, int] | None:
     return tuple(fields.values())  # type: ignore[return-value]
 
 
-def wait_for_window(title: str, timeout_s: float = 60.0) -> tuple[int, int, int, int]:
+def wait_for_window(
+    title: str, process: subprocess.Popen[str] | None = None, timeout_s: float = 90.0
+) -> tuple[int, int, int, int]:
+    """The geometry of the window named ``title`` once it is there; when ``process``
+    was to open it, what the process said if it ends or takes too long first."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (process is None or process.poll() is None):
         geometry = window_geometry(title)
         if geometry is not None and geometry[2] > 1:
             return geometry
         time.sleep(0.25)
-    raise AssertionError(f"no window named {title!r} appeared within {timeout_s} s")
+    if process is None:
+        raise AssertionError(f"no window named {title!r} within {timeout_s} s")
+    if process.poll() is None:
+        process.kill()
+    stdout, stderr = process.communicate(timeout=30)
+    raise AssertionError(f"no window named {title!r}; the command said: {stdout}{stderr}")
 
 
 def _xlib() -> tuple[ctypes.CDLL, ctypes.CDLL]:
@@ -46,6 +55,7 @@ def _xlib() -> tuple[ctypes.CDLL, ctypes.CDLL]:
     x11.XKeysymToKeycode.restype = ctypes.c_ubyte
     x11.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
     x11.XFlush.argtypes = x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    x11.XResetScreenSaver.argtypes = [ctypes.c_void_p]
     xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
     xtst.XTestFakeMotionEvent.argtypes = [
         ctypes.c_void_p,
@@ -77,6 +87,23 @@ def press(key: str, at: tuple[int, int]) -> None:
         code = x11.XKeysymToKeycode(display, x11.XStringToKeysym(key.encode()))
         xtst.XTestFakeKeyEvent(display, code, 1, 0)
         xtst.XTestFakeKeyEvent(display, code, 0, 0)
+        x11.XFlush(display)
+    finally:
+        x11.XCloseDisplay(display)
+
+
+def wake() -> None:
+    """Reset the X server's screen saver, which blanks an idle Xvfb after 10 minutes
+    (a screenshot is then all black). Does nothing where Xlib cannot be loaded."""
+    try:
+        x11, _ = _xlib()
+    except OSError:
+        return
+    display = x11.XOpenDisplay(None)
+    if not display:
+        raise AssertionError("cannot open the X display")
+    try:
+        x11.XResetScreenSaver(display)
         x11.XFlush(display)
     finally:
         x11.XCloseDisplay(display)

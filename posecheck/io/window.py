@@ -12,7 +12,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
 
@@ -107,8 +106,9 @@ def display_works(timeout_s: float = 15.0) -> bool:
     return _window_probes[display]
 
 
-# How long a window manager gets to make a window full screen.
-_FULL_SCREEN_WAIT_S = 0.5
+# How many frames a window manager gets to make a window full screen (counted,
+# not timed: no module below run/ reads the clock).
+_FULL_SCREEN_WAIT_FRAMES = 10
 # Where the screen size cannot be found, a window is fitted into this.
 FALLBACK_SCREEN = (1280, 720)
 # Share of the screen a window may take on opening, leaving room for the title
@@ -205,9 +205,9 @@ class Window:
         self.full_screen = False
         self._shown = False
         self._screen = FALLBACK_SCREEN
-        # Where the window was before full screen, and when full screen was asked for.
+        # Where the window was before full screen, and frames shown since it was asked for.
         self._windowed: tuple[int, int, int, int] | None = None
-        self._asked_at: float | None = None
+        self._asked_at: int | None = None
         self._grown = False
         # cv2 points Qt at a font folder its wheel does not ship, and Qt warns
         # about that on every window; use the system's fonts when there are some.
@@ -261,14 +261,14 @@ class Window:
 
         Full screen is asked of the window manager; where none takes it (no
         window manager at all, as under Xvfb), the window is moved to the
-        corner and grown to the screen instead, half a second later.
+        corner and grown to the screen instead, a few frames later.
         """
         if not self._shown:
             return
         self.full_screen = not self.full_screen
         if self.full_screen:
             self._windowed = self.image_rect()
-            self._asked_at = time.monotonic()
+            self._asked_at = 0
             cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
             return
         cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_NORMAL)
@@ -280,9 +280,12 @@ class Window:
         self._grown = False
 
     def _full_screen_taken(self) -> None:
-        """Half a second after full screen was asked for: grow the window by hand if
+        """A few frames after full screen was asked for: grow the window by hand if
         the picture still fills neither the screen's width nor its height."""
-        if self._asked_at is None or time.monotonic() - self._asked_at < _FULL_SCREEN_WAIT_S:
+        if self._asked_at is None:
+            return
+        self._asked_at += 1
+        if self._asked_at < _FULL_SCREEN_WAIT_FRAMES:
             return
         self._asked_at = None
         _, _, w, h = self.image_rect()
