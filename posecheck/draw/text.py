@@ -3,8 +3,9 @@
 OpenCV's own fonts draw ASCII only, and the opencv wheels carry no
 ``cv2.freetype``, so each line is rendered once by Pillow into two masks (the
 letters, and the letters grown by an outline) and blended into the frame in
-place. Rendered lines are kept (a label repeats frame after frame), so a
-line costs its blend, not its rendering, from the second frame on.
+place. The last lines drawn are kept ready to blend (a label repeats frame
+after frame), so a line costs its blend, not its rendering, from the second
+frame on; the keep is bounded (`_KEPT` lines, a few tens of MB at 1080p).
 
 Sizes are in pixels: ``size_px`` is the font size (the em), and a line's
 height is its ascent above the baseline plus its descent below it.
@@ -23,6 +24,8 @@ from posecheck import resources
 from posecheck.errors import ModelError
 
 FONT_FILE = "DejaVuSans.ttf"
+# How many drawn lines are kept ready to blend.
+_KEPT = 128
 
 Frame = npt.NDArray[np.uint8]
 BGR = tuple[int, int, int]
@@ -81,9 +84,8 @@ def _mask(
     return (np.asarray(image, np.float32) * np.float32(1.0 / 255.0))[..., None]
 
 
-@functools.lru_cache(maxsize=1024)
 def rendered(text: str, size_px: int, outline_px: int) -> Rendered:
-    """``text`` rendered at ``size_px`` with an outline ``outline_px`` wide (kept)."""
+    """``text`` rendered at ``size_px`` with an outline ``outline_px`` wide."""
     face = font(size_px)
     box = face.getbbox(text, anchor="ls", stroke_width=outline_px)
     box = (
@@ -112,10 +114,9 @@ def draw_line(
     if not text.strip():
         return
     grow = outline_px if outline is not None else 0
-    line = rendered(text, size_px, grow)
-    keep, add = _painted(text, size_px, grow, colour, outline or colour)
+    keep, add, left, top = _painted(text, size_px, grow, colour, outline or colour)
     h, w = out.shape[:2]
-    x0, y0 = origin[0] + line.left, origin[1] + line.top
+    x0, y0 = origin[0] + left, origin[1] + top
     mh, mw = keep.shape[:2]
     cx0, cy0 = max(0, x0), max(0, y0)
     cx1, cy1 = min(w, x0 + mw), min(h, y0 + mh)
@@ -126,13 +127,14 @@ def draw_line(
     roi[:] = (roi * keep[cut] + add[cut]).astype(np.uint8)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=_KEPT)
 def _painted(
     text: str, size_px: int, outline_px: int, colour: BGR, outline: BGR
-) -> tuple[Share, npt.NDArray[np.float32]]:
+) -> tuple[Share, npt.NDArray[np.float32], int, int]:
     """A line in its colours as one blend, kept: the picture behind is multiplied by
     the first array and the second added (the outline under the letters, and half
-    a step for rounding), so drawing it costs one multiply and one add per pixel."""
+    a step for rounding), so drawing it costs one multiply and one add per pixel;
+    then where the arrays' corner goes from the text's origin, as in `Rendered`."""
     line = rendered(text, size_px, outline_px)
     one = np.float32(1.0)
     halo = line.halo if outline_px > 0 else np.zeros_like(line.ink)
@@ -142,4 +144,4 @@ def _painted(
         + np.asarray(colour, np.float32) * line.ink
         + np.float32(0.5)
     )
-    return keep, add
+    return keep, add, line.left, line.top
