@@ -33,6 +33,7 @@ LAYERS = [
 ALLOWED_IMPORTERS = {
     "mediapipe": {"io/estimator.py"},
     "cv2": {"io/", "draw/"},
+    "PIL": {"draw/"},
     "typer": {"cli/"},
     "rich": {"cli/"},
     "av": {"io/"},

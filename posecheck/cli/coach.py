@@ -1,4 +1,4 @@
-"""`posecheck live` and `posecheck demo`: a coached session in a window or an mp4."""
+"""`posecheck live` and `posecheck demo`: a coached session in a window, an mp4, or both."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from posecheck.cli.app import (
 )
 from posecheck.cli.practice import finish_log, hold_keeper, open_log
 from posecheck.coaching.session import Event, EventKind, SessionConfig
+from posecheck.draw import overlay
 from posecheck.errors import InputError
 from posecheck.history.log import SessionLog
 from posecheck.io import outputs, recording, sources, video
@@ -64,30 +65,35 @@ def _coach(
     mirror: bool,
     record: Path | None,
     out: Path | None,
+    window: bool,
+    style: overlay.Style = overlay.DEFAULT_STYLE,
     log: SessionLog | None = None,
 ) -> None:
-    """Run a coached session from a source to a window (out is None) or an mp4;
-    each hold goes into the practice history ``log`` as it completes."""
+    """Run a coached session from a source to a window, an mp4, or both; each
+    hold goes into the practice history ``log`` as it completes."""
     with _reported(), ExitStack() as stack:
-        sink: live_session.FrameSink
+        sinks: list[live_session.FrameSink] = []
         writer: video.VideoWriter | None = None
-        if out is None:
-            window = stack.enter_context(Window(f"posecheck: {reference.name}"))
-            sink = live_session.WindowSink(window, paced=source.kind != "camera")
-        else:
+        if window:
+            shown = stack.enter_context(Window(f"posecheck: {reference.name}"))
+            sinks.append(live_session.WindowSink(shown, paced=source.kind != "camera", style=style))
+        if out is not None:
             if (fallback := video.fallback_warning()) is not None:
                 typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
             writer = stack.enter_context(video.VideoWriter(out, source.fps))
-            sink = live_session.VideoSink(writer)
+            # A camera's frames come as fast as the model allows: kept in real time.
+            timed = source.fps if source.kind == "camera" else None
+            sinks.append(live_session.VideoSink(writer, timed))
         result = live_session.run_session(
             source,
             reference,
             config,
-            sinks=[sink],
+            sinks=sinks,
             on_event=_print_event,
             on_rep=hold_keeper(log, reference),
             mirror=mirror,
             record=record,
+            style=style,
         )
     if result.interrupted:
         typer.echo("stopped")
@@ -113,17 +119,38 @@ def _check_session_outputs(source: Path | int, out: Path | None, record: Path | 
     _fail_on(outputs.check_outputs([source] if isinstance(source, Path) else [], named))
 
 
-def _output_for(out: Path | None, default_name: str) -> Path | None:
-    """None for a window; a file when asked for, or when there is no display."""
-    if out is not None:
-        return out
+def _outputs_for(out: Path | None, default_name: str) -> tuple[bool, Path | None]:
+    """Whether to show a window, and the video file to write: ``out`` when asked
+    for (beside the window), or ``default_name`` when there is no display."""
     if display_works():
-        return None
+        return True, out
+    if out is not None:
+        return False, out
     path = Path(default_name)
     display = os.environ.get("DISPLAY")
     reason = f"the display {display} cannot be used" if display else "no display found"
     typer.echo(f"{reason}: writing the overlay video to {path} instead of a window")
-    return path
+    return False, path
+
+
+def _camera_size(text: str) -> tuple[int, int]:
+    """``WxH`` (e.g. 1280x720) as (width, height); a usage error otherwise."""
+    w, sep, h = text.lower().partition("x")
+    if sep and w.isdigit() and h.isdigit() and 16 <= int(w) <= 7680 and 16 <= int(h) <= 4320:
+        return int(w), int(h)
+    _error(f"--camera-size must be WIDTHxHEIGHT, e.g. 1280x720, at most 7680x4320 (got {text!r})")
+    raise typer.Exit(EXIT_USAGE)
+
+
+TextScaleOption = Annotated[
+    float,
+    typer.Option(
+        "--text-scale",
+        help="Make all text on the picture this many times larger (0.5-3).",
+        min=0.5,
+        max=3.0,
+    ),
+]
 
 
 @app.command()
@@ -156,6 +183,11 @@ def live(
         ),
     ] = None,
     out: OutOption = None,
+    camera_size: Annotated[
+        str,
+        typer.Option("--camera-size", help="The picture size to ask the camera for, WIDTHxHEIGHT."),
+    ] = "1280x720",
+    text_scale: TextScaleOption = 1.0,
     refs: RefsOption = None,
     no_history: NoHistoryOption = False,
     db: DbOption = None,
@@ -167,12 +199,14 @@ def live(
     if source is None and not 0 <= camera <= video.MAX_CAMERA_INDEX:
         _error(f"--camera must be 0 to {video.MAX_CAMERA_INDEX} (got {camera})")
         raise typer.Exit(EXIT_USAGE)
+    size_wh = _camera_size(camera_size)
     reference = _reference(refs, stretch)
     src: Path | int = source if source is not None else camera
     with _reported():
-        opened = sources.open_source(src)  # once: its kind and rate serve the whole session
+        # Once: its kind and rate serve the whole session.
+        opened = sources.open_source(src, camera_size=size_wh)
     config = SessionConfig(hold_s=hold, first_side=side)
-    target = _output_for(out, "posecheck-live.mp4")
+    window, target = _outputs_for(out, "posecheck-live.mp4")
     _check_session_outputs(src, target, record)
     _coach(
         reference,
@@ -182,6 +216,8 @@ def live(
         record=record,
         out=target,
         log=open_log(db, enabled=not no_history, source="live", stretch=reference.id),
+        window=window,
+        style=overlay.styled(text_scale=text_scale),
     )
 
 
@@ -197,6 +233,7 @@ def demo(
     out: OutOption = None,
     no_history: NoHistoryOption = False,
     db: DbOption = None,
+    text_scale: TextScaleOption = 1.0,
 ) -> None:
     """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
     sample = _demo_sample()
@@ -213,9 +250,20 @@ def demo(
         f"({header.source or sample.name})."
     )
     config = SessionConfig(hold_s=hold_s)
-    target = _output_for(out, "posecheck-demo.mp4")
+    window, target = _outputs_for(out, "posecheck-demo.mp4")
     _check_session_outputs(sample, target, None)
     with _reported():
         opened = sources.open_source(sample)
     log = open_log(db, enabled=not no_history, source="demo", stretch=reference.id)
-    _coach(reference, config, opened, mirror=False, record=None, out=target, log=log)
+    style = overlay.styled(text_scale=text_scale)
+    _coach(
+        reference,
+        config,
+        opened,
+        mirror=False,
+        record=None,
+        out=target,
+        window=window,
+        style=style,
+        log=log,
+    )
