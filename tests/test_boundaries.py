@@ -34,6 +34,8 @@ ALLOWED_IMPORTERS = {
     "cv2": {"io/", "draw/"},
     "typer": {"cli/"},
     "rich": {"cli/"},
+    "sounddevice": {"io/sound.py"},
+    "pyttsx3": {"io/speech.py"},
 }
 # Calls that write to the terminal or end the process.
 OUTPUT_CALLS = {

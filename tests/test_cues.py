@@ -53,23 +53,22 @@ def test_a_flickering_cue_is_never_said():
     assert run(CueScheduler(), rows) == []
 
 
-def test_a_hold_start_comes_before_a_correction_and_one_line_at_a_time():
+def test_a_higher_priority_line_cuts_a_lower_one_short_and_one_line_at_a_time():
     s = CueScheduler()
     table = [
         (0, [], state(Phase.SETUP, cue=FIX)),
-        (1000, [], state(Phase.SETUP, cue=FIX)),  # FIX said: busy for 2.11 s
-        (1500, [ev(E.IN_POSITION, 1500)], state(Phase.CONFIRMING)),  # waits
-        (2500, [ev(E.HOLD_STARTED, 2500)], state(Phase.HOLDING)),  # replaces the waiting one
-        (3000, [], state(Phase.HOLDING)),  # still saying FIX
-        (3200, [], state(Phase.HOLDING)),  # FIX has ended: the hold start is said (1.77 s)
-        (3500, [], state(Phase.HOLDING, held_s=0.5, cue=LIFT)),
-        (4500, [], state(Phase.HOLDING, held_s=1.5, cue=LIFT)),  # settled, but still speaking
-        (5000, [], state(Phase.HOLDING, held_s=2.0, cue=LIFT)),  # said now
+        (1000, [], state(Phase.SETUP, cue=FIX)),  # FIX said: 2.11 s long
+        (1500, [ev(E.IN_POSITION, 1500)], state(Phase.CONFIRMING)),  # news beats a correction
+        (2500, [ev(E.HOLD_STARTED, 2500)], state(Phase.HOLDING)),  # a step beats news
+        (3000, [], state(Phase.HOLDING, held_s=0.5, cue=LIFT)),
+        (4000, [], state(Phase.HOLDING, held_s=1.5, cue=LIFT)),  # settled; the step goes on
+        (4300, [], state(Phase.HOLDING, held_s=1.8, cue=LIFT)),  # the step has ended (1.77 s)
     ]
     assert run(s, table) == [
         (1000, FIX),
-        (3200, "Hold for 20 seconds"),
-        (5000, LIFT),
+        (1500, "Good, hold still"),
+        (2500, "Hold for 20 seconds"),
+        (4300, LIFT),
     ]
     assert spoken_s(FIX) == pytest.approx(5 * 60 / 175 + 0.4)
 
@@ -119,7 +118,7 @@ def test_the_newest_waiting_announcement_wins_and_a_stale_one_is_dropped():
     s = CueScheduler(rate_wpm=60)  # slow, so lines wait: "Hold for 20 seconds" lasts 4.4 s
     table = [
         (0, [ev(E.HOLD_STARTED, 0)], state(Phase.HOLDING)),
-        (1000, [ev(E.HOLD_PAUSED, 1000)], state(Phase.PAUSED, cue=FIX)),
+        (1000, [ev(E.HOLD_PAUSED, 1000, "not visible")], state(Phase.PAUSED)),
         (2000, [ev(E.HOLD_RESUMED, 2000)], state(Phase.HOLDING)),  # replaces "Hold paused"
         (4400, [], state(Phase.HOLDING)),
     ]
@@ -133,16 +132,26 @@ def test_the_newest_waiting_announcement_wins_and_a_stale_one_is_dropped():
     assert run(s, table) == [(0, "Hold for 20 seconds")]
 
 
-def test_a_lower_priority_line_does_not_replace_a_waiting_step():
+def test_a_line_waits_for_one_of_the_same_priority_and_a_lower_one_does_not_replace_it():
+    s = CueScheduler(rate_wpm=60)  # "Hold for 20 seconds" lasts 4.4 s
+    table = [
+        (0, [ev(E.HOLD_STARTED, 0)], state(Phase.HOLDING)),
+        (1000, [ev(E.SWITCH_SIDE, 1000, side="right")], state(Phase.SWITCH_SIDE)),  # waits
+        (1100, [ev(E.IN_POSITION, 1100)], state(Phase.CONFIRMING)),  # progress < step
+        (4400, [], state(Phase.CONFIRMING)),
+    ]
+    assert run(s, table) == [(0, "Hold for 20 seconds"), (4400, "Switch to your right leg")]
+
+
+def test_a_pause_for_a_fault_is_said_by_its_correction_and_out_of_view_in_words():
     s = CueScheduler()
     table = [
-        (0, [], state(Phase.SETUP, cue=FIX)),
-        (1000, [], state(Phase.SETUP, cue=FIX)),
-        (1200, [ev(E.SWITCH_SIDE, 1200, side="right")], state(Phase.SWITCH_SIDE)),
-        (1300, [ev(E.IN_POSITION, 1300)], state(Phase.CONFIRMING)),  # progress < step
-        (3200, [], state(Phase.CONFIRMING)),  # FIX ended at 3.11 s
+        (0, [], state(Phase.HOLDING, held_s=5, cue=FIX)),
+        (1000, [], state(Phase.HOLDING, held_s=5, cue=FIX)),  # the fault's correction
+        (1100, [ev(E.HOLD_PAUSED, 1100, FIX)], state(Phase.PAUSED, held_s=5, cue=FIX)),
+        (9000, [ev(E.HOLD_PAUSED, 9000, "not visible")], state(Phase.PAUSED, held_s=5)),
     ]
-    assert run(s, table) == [(1000, FIX), (3200, "Switch to your right leg")]
+    assert run(s, table) == [(1000, FIX), (9000, "Come back into view")]
 
 
 def test_an_announcement_from_outside_the_session_is_said_first():

@@ -5,11 +5,14 @@ asks it every frame, and a test walks it through a table of frames. Its
 rules, so a person who cannot see the screen can follow:
 
 - One line at a time: while a line is being said (its length estimated from
-  its words and the speaking rate), nothing new starts.
-- Announcements (hold start, the 3-2-1 countdown, "5 seconds left", switch
-  sides, rest, done, a routine's next step) come before any correction. One
-  that arrives while a line is being said waits; a newer announcement
-  replaces a waiting one (the newest is the one still true).
+  its words and the speaking rate), nothing new of the same or a lower
+  priority starts. A line of a higher priority cuts it short: the steps
+  (hold start, the 3-2-1 countdown, "5 seconds left", switch sides, rest,
+  done, a routine's next step) come before news of progress (in position,
+  hold paused or resumed), which comes before any correction, since a
+  correction is stale once the person has moved on.
+- A line that cannot be said yet waits; a newer line of the same or a higher
+  priority replaces a waiting one (the newest is the one still true).
 - A correction is said only once the same cue has been on screen for
   `SETTLE_S`, so a cue that flickers for a frame is never spoken, and the
   same correction at most every ``repeat_s`` seconds.
@@ -77,7 +80,11 @@ def event_line(event: Event, state: CoachState) -> Line | None:
     if kind == EventKind.HOLD_STARTED:
         return Line(f"Hold for {state.target_s:.0f} seconds", Priority.STEP, t)
     if kind == EventKind.HOLD_PAUSED:
-        return Line("Hold paused", Priority.PROGRESS, t)
+        # Paused for a fault: its correction, on screen through the grace
+        # period, says it. Paused out of view: say so.
+        if event.detail != "not visible":
+            return None
+        return Line("Come back into view", Priority.PROGRESS, t)
     if kind == EventKind.HOLD_RESUMED:
         return Line("Holding again", Priority.PROGRESS, t)
     if kind == EventKind.SWITCH_SIDE:
@@ -108,6 +115,7 @@ class CueScheduler:
         self.repeat_s = repeat_s
         self._waiting: Line | None = None
         self._busy_until_ms = 0
+        self._saying = Priority.CORRECTION  # the priority of the line being said
         self._last_said_ms: dict[str, int] = {}  # correction -> when it was last said
         self._cue: str | None = None  # the correction on screen, and since when
         self._cue_since_ms = 0
@@ -125,12 +133,15 @@ class CueScheduler:
         if self._time_left_now(state):
             self._wait(Line(f"{LEFT_S:.0f} seconds left", Priority.STEP, timestamp_ms))
         correction = self._settled_cue(state, timestamp_ms)
-        if timestamp_ms < self._busy_until_ms:
+        busy = timestamp_ms < self._busy_until_ms
+        waiting = self._waiting
+        if waiting is not None and timestamp_ms - waiting.timestamp_ms > STALE_S * 1000:
+            waiting = self._waiting = None
+        if waiting is not None and (not busy or waiting.priority > self._saying):
+            self._waiting = None
+            return self._say(waiting, timestamp_ms)
+        if busy:
             return None
-        if self._waiting is not None:
-            line, self._waiting = self._waiting, None
-            if timestamp_ms - line.timestamp_ms <= STALE_S * 1000:
-                return self._say(line, timestamp_ms)
         if correction is not None:
             last = self._last_said_ms.get(correction)
             if last is None or timestamp_ms - last >= self.repeat_s * 1000:
@@ -144,6 +155,7 @@ class CueScheduler:
 
     def _say(self, line: Line, timestamp_ms: int) -> Line:
         self._busy_until_ms = timestamp_ms + round(spoken_s(line.text, self.rate_wpm) * 1000)
+        self._saying = line.priority
         return line
 
     def _time_left_now(self, state: CoachState) -> bool:

@@ -1,0 +1,198 @@
+"""The coach's voice: speech to samples (espeak-ng, for real), the tone fallback, the
+lines of a coached recording and where they fall in time."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import wave
+
+import numpy as np
+import pytest
+
+from posecheck.catalog.library import load_references
+from posecheck.coaching.coach import Coach
+from posecheck.coaching.cues import CueScheduler, Line, Priority, spoken_s
+from posecheck.coaching.session import EventKind, SessionConfig
+from posecheck.io.sources import open_source
+from posecheck.io.speech import (
+    Clip,
+    EspeakNg,
+    SpeechError,
+    find_engine,
+    read_wav,
+    tone,
+)
+from posecheck.run.voice import TRACK_RATE_HZ, Spoken, Voice, place
+from tests.helpers import SAMPLE_RECORDING
+
+ESPEAK = shutil.which("espeak-ng")
+needs_espeak = pytest.mark.skipif(
+    ESPEAK is None, reason="espeak-ng is not installed (apt-get install espeak-ng)"
+)
+
+
+def bursts(samples: np.ndarray, rate_hz: int, gap_s: float = 0.25) -> list[tuple[float, float]]:
+    """(start_s, end_s) of each stretch of sound, split by silences longer than gap_s."""
+    window = max(1, rate_hz // 100)  # 10 ms
+    n = len(samples) // window
+    rms = np.sqrt((samples[: n * window].astype(np.float64).reshape(n, window) ** 2).mean(axis=1))
+    loud = rms > 300  # about -40 dBFS: well above silence, well below speech
+    out: list[tuple[float, float]] = []
+    for i in np.flatnonzero(loud):
+        t = i * window / rate_hz
+        if out and t - out[-1][1] <= gap_s:
+            out[-1] = (out[-1][0], t + window / rate_hz)
+        else:
+            out.append((t, t + window / rate_hz))
+    return out
+
+
+def mix(spoken: list[Spoken], rate_hz: int = TRACK_RATE_HZ) -> np.ndarray:
+    end_s = max(s.at_s + s.clip.duration_s for s in spoken) + 1
+    track = np.zeros(round(end_s * rate_hz), dtype=np.int32)
+    for s in spoken:
+        samples = s.clip.resampled(rate_hz).samples
+        start = round(s.at_s * rate_hz)
+        track[start : start + len(samples)] += samples
+    return np.clip(track, -32768, 32767).astype(np.int16)
+
+
+@needs_espeak
+def test_espeak_ng_speaks_a_line_into_samples():
+    engine = find_engine(175)
+    assert isinstance(engine, EspeakNg)
+    clip = engine.synthesize("Hold for 20 seconds")
+    assert clip.rate_hz == 22050
+    assert 0.8 < clip.duration_s < 3.0
+    assert np.abs(clip.samples).max() > 3000  # speech, not silence
+    # One burst of speech (a short word gap is not silence), about as long as estimated.
+    (start_s, end_s), *rest = bursts(clip.samples, clip.rate_hz)
+    assert rest == []
+    assert abs((end_s - start_s) - spoken_s("Hold for 20 seconds")) < 1.0
+    # A faster rate says the same words in less time.
+    fast = EspeakNg(ESPEAK or "", 350).synthesize("Hold for 20 seconds")
+    assert fast.duration_s < clip.duration_s * 0.75
+
+
+@needs_espeak
+def test_a_line_is_never_read_as_an_option():
+    clip = EspeakNg(ESPEAK or "", 175).synthesize("--version")
+    assert clip.duration_s > 0.3 and np.abs(clip.samples).max() > 3000
+
+
+def test_the_tone_stands_in_when_the_engine_is_missing_or_fails():
+    rang: list[int] = []
+    warnings: list[str] = []
+    broken = EspeakNg("/nonexistent/espeak-ng", 175)  # e.g. uninstalled during the session
+    with pytest.raises(SpeechError, match="espeak-ng failed"):
+        broken.synthesize("Rest")
+    voice = Voice(broken, None, bell=lambda: rang.append(1), on_warning=warnings.append)
+    coach = Coach(load_references()["bridge"], SessionConfig(hold_s=8, countdown_s=3))
+    for _frame, detection in open_source(SAMPLE_RECORDING).detections():
+        voice.hear(coach.step(detection))
+    voice.close()
+    spoken = voice.spoken()
+    assert len(spoken) >= 5
+    assert len(warnings) == 1 and "a tone stands in" in warnings[0]
+    # No engine and no speaker: the bell, for each line not overtaken by a newer one.
+    assert 0 < len(rang) <= len(spoken)
+    for s in spoken:
+        assert 0 < s.clip.duration_s < 0.3
+        if s.clip.duration_s < 0.2:
+            continue  # cut short by a line that came before its end
+        assert np.abs(s.clip.samples).max() > 10_000
+        # Announcements and corrections are told apart by pitch.
+        crossings = np.count_nonzero(np.diff(np.sign(s.clip.samples.astype(np.int32))))
+        pitch_hz = crossings / 2 / s.clip.duration_s
+        expected = 520 if s.line.priority == Priority.CORRECTION else 880
+        assert abs(pitch_hz - expected) < 30
+
+
+def test_tone_and_clip_arithmetic():
+    beep = tone(880, 0.25, 22050)
+    assert len(beep.samples) == 5512 and beep.samples[0] == 0  # soft edges: no click
+    assert np.abs(beep.scaled(0.5).samples).max() == pytest.approx(
+        np.abs(beep.samples).max() / 2, abs=2
+    )
+    assert beep.resampled(44100).duration_s == pytest.approx(beep.duration_s, abs=1e-3)
+    with pytest.raises(ValueError, match="rate_wpm must be 80 to 400"):
+        find_engine(20)
+
+
+def test_a_damaged_wav_is_a_speech_error():
+    with pytest.raises(SpeechError, match="no usable WAV"):
+        read_wav(b"RIFF....WAVEfmt ")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        wav.writeframes(np.array([[1000, 3000]] * 10, dtype="<i2").tobytes())
+    clip = read_wav(buffer.getvalue())
+    assert (clip.rate_hz, len(clip.samples), int(clip.samples[0])) == (16000, 10, 2000)
+
+
+def test_lines_that_would_overlap_are_played_one_after_another_or_cut_short():
+    one_s = Clip(np.ones(1000, dtype=np.int16), 1000)
+    lines = [Spoken(Line(str(i), Priority.STEP, 0), one_s, at) for i, at in enumerate([0, 0.5, 3])]
+    assert [s.at_s for s in place(lines)] == [0, 1.0, 3]
+    fix = Spoken(Line("fix", Priority.CORRECTION, 0), one_s, 0.0)
+    step = Spoken(Line("step", Priority.STEP, 400), one_s, 0.4)
+    placed = place([fix, step])
+    assert [(s.at_s, s.clip.duration_s) for s in placed] == [(0.0, 0.4), (0.4, 1.0)]
+
+
+@needs_espeak
+def test_the_spoken_session_lines_up_with_the_events():
+    """The demo recording coached with a real voice: each line's speech starts when
+    its event happened, and a WAV of the track has one burst per line."""
+    engine = find_engine(175)
+    voice = Voice(engine, None, scheduler=CueScheduler(rate_wpm=175))
+    coach = Coach(load_references()["bridge"], SessionConfig(hold_s=8, countdown_s=3))
+    events = {}
+    first_ms = None
+    for _frame, detection in open_source(SAMPLE_RECORDING).detections():
+        result = coach.step(detection)
+        first_ms = detection.timestamp_ms if first_ms is None else first_ms
+        for e in result.events:
+            events.setdefault(e.kind, (e.timestamp_ms - first_ms) / 1000)
+        voice.hear(result)
+    voice.close()
+    spoken = voice.spoken()
+    said = {s.line.text: s.at_s for s in spoken}
+    assert said["3"] == pytest.approx(events[EventKind.COUNTDOWN], abs=0.1)
+    assert said["Hold for 8 seconds"] == pytest.approx(events[EventKind.HOLD_STARTED], abs=0.1)
+    assert said["Done. Well done"] == pytest.approx(events[EventKind.SESSION_DONE], abs=0.1)
+    # Written out and read back as a WAV file, the track has a burst where each line is.
+    track = mix(spoken)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(TRACK_RATE_HZ)
+        wav.writeframes(track.tobytes())
+    heard = read_wav(buffer.getvalue())
+    assert_lines_up(heard.samples, heard.rate_hz, spoken)
+
+
+def assert_lines_up(samples: np.ndarray, rate_hz: int, spoken: list[Spoken]) -> None:
+    """Sound is heard within 0.1 s of each line's time, and nowhere outside the lines."""
+    found = bursts(samples, rate_hz)
+    assert len(found) >= 5
+    for start_s, end_s in found:
+        assert any(s.at_s - 0.02 <= start_s < s.at_s + s.clip.duration_s for s in spoken), (
+            f"sound from nowhere at {start_s:.2f}-{end_s:.2f} s"
+        )
+    for s in spoken:
+        heard = samples[round(s.at_s * rate_hz) : round((s.at_s + 0.1) * rate_hz)]
+        assert np.abs(heard).max() > 1000, f"{s.line.text!r} is not heard at {s.at_s} s"
+
+
+def test_pyttsx3_says_a_line_into_samples():
+    """The Windows engine's path (save_to_file, read back), here on pyttsx3's espeak-ng driver."""
+    pytest.importorskip("pyttsx3", reason="pyttsx3 is a dependency on Windows only")
+    from posecheck.io.speech import Pyttsx3Engine
+
+    clip = Pyttsx3Engine(175).synthesize("Switch sides")
+    assert 0.5 < clip.duration_s < 3.0 and np.abs(clip.samples).max() > 3000
