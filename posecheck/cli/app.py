@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -142,14 +142,18 @@ def _reference(refs: list[Path] | None, stretch: str) -> Reference:
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _rep_lines(reps: list[RepSummary], total: int) -> list[str]:
+def _rep_lines(
+    reps: list[RepSummary], total: int, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """One line per rep; ``labels`` names each check for people (id -> label)."""
     if not reps:
         return ["No hold was started."]
     lines = []
     for r in reps:
         side = f" ({r.side})" if r.side else ""
         state = "completed" if r.completed else "not completed"
-        fault = f"; main fault: {r.main_fault}" if r.main_fault else ""
+        main = r.main_fault
+        fault = f"; main fault: {(labels or {}).get(main, main)}" if main else ""
         lines.append(
             f"Rep {r.rep} of {total}{side}: held {r.held_s:.1f} / {r.target_s:g} s, "
             f"in form {r.in_form_s:.1f} s, {state}{fault}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
@@ -25,14 +25,91 @@ from posecheck.cli.app import (
     _reported,
     app,
 )
+from posecheck.coaching.cues import DEFAULT_RATE_WPM, CueScheduler
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.errors import InputError
-from posecheck.io import outputs, recording, sources, video
+from posecheck.io import outputs, recording, sound, sources, speech, video
+from posecheck.io.speech import MAX_RATE_WPM, MIN_RATE_WPM
 from posecheck.io.window import Window, display_works
 from posecheck.run import live as live_session
+from posecheck.run.voice import TRACK_RATE_HZ, Voice
+
+# Live coaching counts down "3, 2, 1" between the confirmed position and the hold.
+COUNTDOWN_S = 3
+
+
+class VoiceChoice(NamedTuple):
+    """The voice options: on, off or by device (None); words a minute; volume in %."""
+
+    on: bool | None
+    rate_wpm: int
+    volume_pct: int
+
+
+VoiceOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--voice/--no-voice",
+        help="Speak the cues (default: on when there is an audio device).",
+        show_default=False,
+    ),
+]
+VoiceRateOption = Annotated[
+    int,
+    typer.Option(
+        "--voice-rate",
+        min=MIN_RATE_WPM,
+        max=MAX_RATE_WPM,
+        help="Speaking rate in words per minute.",
+    ),
+]
+VolumeOption = Annotated[
+    int, typer.Option("--volume", min=0, max=100, help="Voice volume, 0-100 %.")
+]
+RestOption = Annotated[
+    float,
+    typer.Option("--rest", min=0, max=600, help="Seconds of rest between reps on the same side."),
+]
+
+
+def _warn(message: str) -> None:
+    typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+
+
+def _bell() -> None:
+    typer.echo("\a", nl=False, err=True)
+
+
+def _voice(choice: VoiceChoice, fps: float, out: Path | None) -> Voice | None:
+    """The coach's voice as asked, or None; one warning line for what is missing."""
+    if choice.on is False:
+        return None
+    speaker = sound.find_speaker()
+    if choice.on is None and speaker is None:
+        return None  # on by default only where it can be heard
+    engine = speech.find_engine(choice.rate_wpm)
+    if engine is None:
+        _warn(
+            "no speech engine found (on Linux: install espeak-ng): a short tone stands in "
+            "for each spoken cue"
+        )
+    if speaker is None:
+        kept = "; they are in the video's sound track" if out is not None else ""
+        _warn(f"no audio device found, so the cues are not played{kept}")
+    return Voice(
+        engine,
+        speaker,
+        scheduler=CueScheduler(rate_wpm=choice.rate_wpm),
+        volume=choice.volume_pct / 100,
+        fps=fps,
+        bell=_bell,
+        on_warning=_warn,
+    )
+
 
 EVENT_TEXT = {
     EventKind.IN_POSITION: "in position, checking alignment",
+    EventKind.COUNTDOWN: "get ready",
     EventKind.HOLD_STARTED: "hold started",
     EventKind.HOLD_PAUSED: "hold paused",
     EventKind.HOLD_RESUMED: "hold resumed",
@@ -46,6 +123,8 @@ EVENT_TEXT = {
 def _print_event(event: Event, reps_total: int) -> None:
     side = f", {event.side}" if event.side else ""
     detail = f": {event.detail}" if event.detail else ""
+    if event.kind == EventKind.COUNTDOWN:
+        detail = f" {event.detail}"
     typer.echo(
         f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
         f" (rep {event.rep} of {reps_total}{side}){detail}"
@@ -60,29 +139,38 @@ def _coach(
     mirror: bool,
     record: Path | None,
     out: Path | None,
+    voice_choice: VoiceChoice,
 ) -> None:
     """Run a coached session from a source to a window (out is None) or an mp4."""
     with _reported(), ExitStack() as stack:
         sink: live_session.FrameSink
         writer: video.VideoWriter | None = None
+        voice = _voice(voice_choice, source.fps, out)
+        if voice is not None:
+            stack.enter_context(voice)
         if out is None:
             window = stack.enter_context(Window(f"posecheck: {reference.name}"))
             sink = live_session.WindowSink(window, paced=source.kind != "camera")
         else:
-            writer = stack.enter_context(video.VideoWriter(out, source.fps))
+            audio_hz = None if voice is None else TRACK_RATE_HZ
+            writer = stack.enter_context(video.VideoWriter(out, source.fps, audio_rate_hz=audio_hz))
             sink = live_session.VideoSink(writer)
+            if voice is not None:
+                # Runs before the writer closes: the voice's worker ends, its lines go in.
+                stack.callback(voice.write_track, writer)
         result = live_session.run_session(
             source,
             reference,
             config,
-            sinks=[sink],
+            sinks=[sink] if voice is None else [voice, sink],
             on_event=_print_event,
             mirror=mirror,
             record=record,
         )
     if result.interrupted:
         typer.echo("stopped")
-    for line in _rep_lines(result.reps, result.reps_total):
+    labels = {check.id: check.label for check in reference.checks}
+    for line in _rep_lines(result.reps, result.reps_total, labels):
         typer.echo(line)
     if out is not None:
         if writer is not None and writer.frames > 0:
@@ -146,6 +234,10 @@ def live(
     ] = None,
     out: OutOption = None,
     refs: RefsOption = None,
+    voice: VoiceOption = None,
+    voice_rate: VoiceRateOption = DEFAULT_RATE_WPM,
+    volume: VolumeOption = 100,
+    rest: RestOption = 5.0,
 ) -> None:
     """Coach a stretch live from the webcam (or a file played as if it were one)."""
     if side not in (None, "left", "right"):
@@ -158,7 +250,7 @@ def live(
     src: Path | int = source if source is not None else camera
     with _reported():
         opened = sources.open_source(src)  # once: its kind and rate serve the whole session
-    config = SessionConfig(hold_s=hold, first_side=side)
+    config = SessionConfig(hold_s=hold, first_side=side, rest_s=rest, countdown_s=COUNTDOWN_S)
     target = _output_for(out, "posecheck-live.mp4")
     _check_session_outputs(src, target, record)
     _coach(
@@ -168,6 +260,7 @@ def live(
         mirror=source is None and not no_mirror,
         record=record,
         out=target,
+        voice_choice=VoiceChoice(voice, voice_rate, volume),
     )
 
 
@@ -181,6 +274,10 @@ def _demo_sample() -> Path:
 @app.command()
 def demo(
     out: OutOption = None,
+    voice: VoiceOption = None,
+    voice_rate: VoiceRateOption = DEFAULT_RATE_WPM,
+    volume: VolumeOption = 100,
+    rest: RestOption = 5.0,
 ) -> None:
     """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
     sample = _demo_sample()
@@ -196,9 +293,19 @@ def demo(
         f"Demo: {reference.name}, {length}, from a session recorded as landmarks "
         f"({header.source or sample.name})."
     )
-    config = SessionConfig(hold_s=hold_s)
+    # No get-ready countdown: the sample's timeline was recorded without one, and
+    # 3 s more before the hold would leave it too short to finish.
+    config = SessionConfig(hold_s=hold_s, rest_s=rest)
     target = _output_for(out, "posecheck-demo.mp4")
     _check_session_outputs(sample, target, None)
     with _reported():
         opened = sources.open_source(sample)
-    _coach(reference, config, opened, mirror=False, record=None, out=target)
+    _coach(
+        reference,
+        config,
+        opened,
+        mirror=False,
+        record=None,
+        out=target,
+        voice_choice=VoiceChoice(voice, voice_rate, volume),
+    )
