@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import math
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ from posecheck.io import video
 from posecheck.io.info import SourceInfo
 from posecheck.report.html import render_html, write_html
 from posecheck.report.summary import ScoreReport, Series, Snapshot
+from tests.helpers import chromium, needs_chromium
 
 FPS = 30.0
 DURATION_S = 30.0
@@ -308,29 +307,6 @@ def test_write_html_is_atomic(tmp_path: Path):
 
 
 # --- in a real browser -------------------------------------------------------
-
-CHROMIUM = shutil.which("chromium")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium not installed (apt-get install chromium)"
-)
-
-
-def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
 
 
 @pytest.fixture(scope="module")

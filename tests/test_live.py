@@ -74,8 +74,9 @@ def test_record_then_replay_gives_the_same_session(tmp_path: Path):
     clip = tmp_path / "clip.mp4"
     down = video.read_image(DATA / "Butt_Lift_Bridge/0.jpg")
     up = video.read_image(DATA / "Butt_Lift_Bridge/1.jpg")
+    # 10 s: in position by about 3 s, the 3-2-1 countdown, a 3 s hold.
     with video.VideoWriter(clip, 10.0) as writer:
-        for i in range(60):
+        for i in range(100):
             writer.write(down if i < 15 else up)
     record = tmp_path / "session.jsonl"
     first = run_in(
@@ -164,7 +165,7 @@ def test_live_window_shows_the_overlay_and_ctrl_c_stops_cleanly(tmp_path: Path):
         text=True,
     )
     try:
-        time.sleep(7.0)  # into the hold (it starts 3.5 s into the recording)
+        time.sleep(10.5)  # into the hold (it starts 6.7 s in, after the 3-2-1 countdown)
         subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
     finally:
         process.send_signal(signal.SIGINT)

@@ -3,6 +3,7 @@ lines of a coached recording and where they fall in time."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import shutil
 import wave
@@ -24,7 +25,7 @@ from posecheck.io.speech import (
     tone,
 )
 from posecheck.run.voice import TRACK_RATE_HZ, Spoken, Voice, place
-from tests.helpers import SAMPLE_RECORDING
+from tests.helpers import SAMPLE_RECORDING, run
 
 ESPEAK = shutil.which("espeak-ng")
 needs_espeak = pytest.mark.skipif(
@@ -196,3 +197,101 @@ def test_pyttsx3_says_a_line_into_samples():
 
     clip = Pyttsx3Engine(175).synthesize("Switch sides")
     assert 0.5 < clip.duration_s < 3.0 and np.abs(clip.samples).max() > 3000
+
+
+# --- `posecheck live --voice --out`: the sound track as a physiotherapist hears it ---
+
+
+def sound_track(path) -> tuple[np.ndarray, int]:
+    """The video's audio track decoded with PyAV, as mono int16 samples and their rate."""
+    av = pytest.importorskip("av")
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            return np.zeros(0, np.int16), 0
+        stream = container.streams.audio[0]
+        chunks = [frame.to_ndarray()[0] for frame in container.decode(stream)]
+        rate = stream.rate
+    samples = np.concatenate(chunks)
+    if samples.dtype.kind == "f":
+        samples = np.clip(samples * 32767, -32768, 32767)
+    return samples.astype(np.int16), rate
+
+
+def event_times(stdout: str) -> dict[str, float]:
+    """The first time each event line was printed ("    6.7 s  hold started (rep 1 of 1)")."""
+    times: dict[str, float] = {}
+    for line in stdout.splitlines():
+        if " s  " in line:
+            seconds, what = line.split(" s  ", 1)
+            times.setdefault(what.split(" (")[0], float(seconds))
+    return times
+
+
+def live_with_voice(tmp_path, *extra: str, env: dict[str, str] | None = None):
+    out = tmp_path / "coached.mp4"
+    args = ["live", "-s", "bridge", "--source", str(SAMPLE_RECORDING), "--hold", "8"]
+    result = run(*args, "--out", str(out), *extra, env=env)
+    assert result.returncode == 0, result.stderr
+    return result, out
+
+
+def starts_near(found: list[tuple[float, float]], t: float) -> bool:
+    # Printed times are rounded to 0.1 s; speech starts up to ~50 ms into a clip.
+    return any(-0.1 <= start - t <= 0.2 for start, _end in found)
+
+
+@needs_espeak
+def test_live_out_has_the_spoken_cues_in_its_sound_track(tmp_path):
+    result, out = live_with_voice(tmp_path, "--voice")
+    samples, rate = sound_track(out)
+    assert rate == TRACK_RATE_HZ
+    assert np.abs(samples).max() > 10_000  # not silent
+    found = bursts(samples, rate)
+    loud_s = sum(end - start for start, end in found)
+    assert 0.2 < loud_s / (len(samples) / rate) < 0.8  # speech, with silence between lines
+    times = event_times(result.stdout)
+    for event in ("get ready 2", "get ready 1", "hold started", "all reps done"):
+        assert starts_near(found, times[event]), f"no speech starts at {event} ({times[event]} s)"
+    # Speech, not tones: the hold-start line lasts over a second.
+    hold = next(b for b in found if starts_near([b], times["hold started"]))
+    assert hold[1] - hold[0] > 1.0
+
+
+def test_without_a_speech_engine_a_tone_stands_in(tmp_path):
+    if importlib.util.find_spec("pyttsx3") is not None:
+        pytest.skip("pyttsx3 is installed: it would be found without any program on PATH")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result, out = live_with_voice(tmp_path, "--voice", env={"PATH": str(empty)})
+    warnings = [line for line in result.stderr.splitlines() if "speech engine" in line]
+    assert warnings == [
+        "warning: no speech engine found (on Linux: install espeak-ng): a short tone "
+        "stands in for each spoken cue"
+    ]
+    assert "Traceback" not in result.stderr
+    samples, rate = sound_track(out)
+    found = bursts(samples, rate, gap_s=0.05)
+    times = event_times(result.stdout)
+    for event in ("get ready 2", "get ready 1", "hold started", "all reps done"):
+        assert starts_near(found, times[event]), event
+    # Tones, a quarter of a second each (one cut short by the next may touch it).
+    lengths = [end - start for start, end in found]
+    assert max(lengths) < 0.5
+    assert float(np.median(lengths)) == pytest.approx(0.25, abs=0.02)
+
+
+def test_no_voice_writes_a_video_without_sound(tmp_path):
+    result, out = live_with_voice(tmp_path, "--no-voice")
+    assert "warning" not in result.stderr
+    assert sound_track(out)[1] == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--volume", "150"), ("--voice-rate", "20"), ("--rest", "-1")]
+)
+def test_voice_and_rest_options_out_of_range_are_usage_errors(tmp_path, option, value):
+    result = run(
+        "live", "-s", "bridge", "--source", str(SAMPLE_RECORDING), option, value, "--no-voice"
+    )
+    assert result.returncode == 2
+    assert option in result.stderr

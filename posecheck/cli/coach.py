@@ -122,11 +122,11 @@ EVENT_TEXT = {
 
 def _print_event(event: Event, reps_total: int) -> None:
     side = f", {event.side}" if event.side else ""
-    detail = f": {event.detail}" if event.detail else ""
+    what, detail = EVENT_TEXT[event.kind], f": {event.detail}" if event.detail else ""
     if event.kind == EventKind.COUNTDOWN:
-        detail = f" {event.detail}"
+        what, detail = f"{what} {event.detail}", ""
     typer.echo(
-        f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
+        f"{event.timestamp_ms / 1000:7.1f} s  {what}"
         f" (rep {event.rep} of {reps_total}{side}){detail}"
     )
 
@@ -152,6 +152,8 @@ def _coach(
             window = stack.enter_context(Window(f"posecheck: {reference.name}"))
             sink = live_session.WindowSink(window, paced=source.kind != "camera")
         else:
+            if (fallback := video.fallback_warning()) is not None:
+                typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
             audio_hz = None if voice is None else TRACK_RATE_HZ
             writer = stack.enter_context(video.VideoWriter(out, source.fps, audio_rate_hz=audio_hz))
             sink = live_session.VideoSink(writer)

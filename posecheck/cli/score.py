@@ -30,7 +30,7 @@ from posecheck.cli.app import (
 )
 from posecheck.coaching.session import SessionConfig
 from posecheck.errors import PosecheckError
-from posecheck.io import outputs
+from posecheck.io import outputs, video
 from posecheck.report.html import write_html
 from posecheck.report.summary import ScoreReport
 from posecheck.run.scoring import ScoreOptions, score_video
@@ -131,6 +131,8 @@ def score(
     """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
     reference = _reference(refs, stretch)
     plan = _plan_score_outputs(videos, html, csv_path, annotated)
+    if annotated is not None and (fallback := video.fallback_warning()) is not None:
+        typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
     failed = False
     for path, planned in zip(videos, plan, strict=True):
         options = ScoreOptions(
