@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import shutil
+import subprocess
+import sys
 import wave
 
 import numpy as np
@@ -295,3 +298,27 @@ def test_voice_and_rest_options_out_of_range_are_usage_errors(tmp_path, option, 
     )
     assert result.returncode == 2
     assert option in result.stderr
+
+
+def test_with_an_audio_device_the_voice_is_on_by_default_and_plays(tmp_path):
+    """ALSA's null device stands in for a sound card: sounddevice finds a default
+    output, so the voice turns itself on, plays every line through PortAudio from
+    its thread, and the session ends cleanly."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("ALSA's null device is Linux's")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".asoundrc").write_text("pcm.!default {\n    type null\n}\n")
+    probe = subprocess.run(
+        [sys.executable, "-c", "from posecheck.io.sound import find_speaker as f; print(f())"],
+        env={**os.environ, "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.stdout.strip() == "None":
+        pytest.skip("no PortAudio with ALSA here (apt-get install libportaudio2)")
+    result, out = live_with_voice(tmp_path, env={"HOME": str(home)})
+    assert "warning" not in result.stderr, result.stderr
+    samples, rate = sound_track(out)
+    assert rate == TRACK_RATE_HZ and np.abs(samples).max() > 10_000

@@ -11,9 +11,13 @@ device as far as posecheck can tell.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from posecheck.io.speech import Clip
+
+# How often the playing thread looks whether its clip is to be cut short.
+_POLL_S = 0.02
 
 
 def _sounddevice() -> Any:
@@ -26,18 +30,23 @@ def _sounddevice() -> Any:
 
 
 class Speaker:
-    """Plays clips on the default output device, one after the other."""
+    """Plays clips on the default output device, one after the other.
+
+    Every call into sounddevice comes from the one thread that plays (its
+    module-level stream is not safe to start from one thread and stop from
+    another); another thread cuts a clip short through an event instead.
+    """
 
     def __init__(self, sd: Any, name: str) -> None:
         self._sd = sd
         self.name = name
 
-    def play(self, clip: Clip) -> None:
-        """Play ``clip`` and return when it has been heard (call it from a worker thread)."""
-        self._sd.play(clip.samples, clip.rate_hz, blocking=True)
-
-    def stop(self) -> None:
-        """Cut what is playing short."""
+    def play(self, clip: Clip, cut: threading.Event) -> None:
+        """Play ``clip``; return when it has been heard, or soon after ``cut`` is set."""
+        self._sd.play(clip.samples, clip.rate_hz)
+        stream = self._sd.get_stream()
+        while stream.active and not cut.wait(_POLL_S):
+            pass
         self._sd.stop()
 
 

@@ -105,6 +105,7 @@ class Voice:
         self._ready = threading.Condition()
         self._closing = False
         self._playing: Priority | None = None  # the priority of the line playing
+        self._cut = threading.Event()  # set to cut the line playing short
         self._spoken: list[Spoken] = []
         self._thread = threading.Thread(target=self._work, name="posecheck-voice", daemon=True)
         self._thread.start()
@@ -136,9 +137,8 @@ class Voice:
             self._jobs.append(job)
             self._ready.notify()
             playing = self._playing
-        cuts_short = job is not None and playing is not None and job[0].priority > playing
-        if cuts_short and self.speaker is not None:
-            self.speaker.stop()
+        if job is not None and playing is not None and job[0].priority > playing:
+            self._cut.set()
 
     # --- the worker's side ----------------------------------------------------
 
@@ -157,6 +157,7 @@ class Voice:
             clip = self._clip(line)
             self._spoken.append(Spoken(line, clip, at_s))
             if not superseded and not self._closing:
+                self._cut.clear()
                 self._playing = line.priority
                 self._play(clip)
                 self._playing = None
@@ -173,7 +174,7 @@ class Voice:
 
     def _play(self, clip: Clip) -> None:
         if self.speaker is not None:
-            self.speaker.play(clip)
+            self.speaker.play(clip, self._cut)
         elif self.engine is None and self._bell is not None:
             self._bell()
 
@@ -195,8 +196,7 @@ class Voice:
         if not self._thread.is_alive():
             return
         self._closing = True
-        if self.speaker is not None:
-            self.speaker.stop()
+        self._cut.set()
         self._put(None)
         self._thread.join()
 
