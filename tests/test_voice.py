@@ -322,3 +322,49 @@ def test_with_an_audio_device_the_voice_is_on_by_default_and_plays(tmp_path):
     assert "warning" not in result.stderr, result.stderr
     samples, rate = sound_track(out)
     assert rate == TRACK_RATE_HZ and np.abs(samples).max() > 10_000
+
+
+def test_a_device_that_fails_is_warned_about_once_and_the_session_goes_on(tmp_path):
+    """A sound card unplugged after it was found: PortAudio refuses every clip. The
+    voice warns once, stops playing, and still keeps every line for the track."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the unplugged card is made with ALSA's configuration")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".asoundrc").write_text("pcm.!default {\n    type hw\n    card 9\n}\n")
+    script = f"""
+import pathlib
+from posecheck.catalog.library import load_references
+from posecheck.coaching.coach import Coach
+from posecheck.coaching.session import SessionConfig
+from posecheck.io import sound
+from posecheck.io.sources import open_source
+from posecheck.run.voice import Voice
+
+sd = sound._sounddevice()
+if sd is None:
+    raise SystemExit("no PortAudio")
+warnings = []
+voice = Voice(None, sound.Speaker(sd, "USB headset"), on_warning=warnings.append)
+coach = Coach(load_references()["bridge"], SessionConfig(hold_s=8, countdown_s=3))
+for _frame, detection in open_source(pathlib.Path({str(SAMPLE_RECORDING)!r})).detections():
+    voice.hear(coach.step(detection))
+voice.close()
+print(len(warnings), len(voice.spoken()))
+print(warnings[0] if warnings else "")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if "no PortAudio" in done.stderr:
+        pytest.skip("PortAudio is not installed (apt-get install libportaudio2)")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    counts, warning = done.stdout.splitlines()
+    assert int(counts.split()[0]) == 1 and int(counts.split()[1]) >= 5
+    assert warning.startswith("the audio device 'USB headset' failed: ")
+    assert warning.endswith("; the cues are no longer played")

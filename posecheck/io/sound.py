@@ -29,6 +29,10 @@ def _sounddevice() -> Any:
     return sounddevice
 
 
+class SoundError(Exception):
+    """The audio device refused a clip (unplugged, busy, or a rate it cannot play)."""
+
+
 class Speaker:
     """Plays clips on the default output device, one after the other.
 
@@ -43,11 +47,14 @@ class Speaker:
 
     def play(self, clip: Clip, cut: threading.Event) -> None:
         """Play ``clip``; return when it has been heard, or soon after ``cut`` is set."""
-        self._sd.play(clip.samples, clip.rate_hz)
-        stream = self._sd.get_stream()
-        while stream.active and not cut.wait(_POLL_S):
-            pass
-        self._sd.stop()
+        try:
+            self._sd.play(clip.samples, clip.rate_hz)
+            stream = self._sd.get_stream()
+            while stream.active and not cut.wait(_POLL_S):
+                pass
+            self._sd.stop()
+        except self._sd.PortAudioError as error:
+            raise SoundError(f"the audio device {self.name!r} failed: {error}") from None
 
 
 def find_speaker() -> Speaker | None:

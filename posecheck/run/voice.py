@@ -25,7 +25,7 @@ import numpy as np
 
 from posecheck.coaching.coach import CoachFrame
 from posecheck.coaching.cues import CueScheduler, Line, Priority
-from posecheck.io.sound import Speaker
+from posecheck.io.sound import SoundError, Speaker
 from posecheck.io.speech import Clip, Samples, SpeechEngine, SpeechError, tone
 
 # The rate of the audio track written into an --out video: espeak-ng's own.
@@ -76,7 +76,8 @@ class Voice:
     ``engine`` is None when there is no speech engine: each line is a short
     tone instead. ``speaker`` is None when there is no audio device: nothing
     is played (the lines are still kept for the track), and with no engine
-    either, ``bell`` rings instead. ``fps`` times the track by frames, as the
+    either, ``bell`` rings instead. A device that fails is warned about once
+    and not used again. ``fps`` times the track by frames, as the
     video file is; without it, by the frames' own times. ``on_warning`` gets
     one line the first time the engine fails (it then falls back to tones).
     """
@@ -174,7 +175,11 @@ class Voice:
 
     def _play(self, clip: Clip) -> None:
         if self.speaker is not None:
-            self.speaker.play(clip, self._cut)
+            try:
+                self.speaker.play(clip, self._cut)
+            except SoundError as error:
+                self._on_warning(f"{error}; the cues are no longer played")
+                self.speaker = None
         elif self.engine is None and self._bell is not None:
             self._bell()
 
