@@ -34,7 +34,7 @@ ALLOWED_IMPORTERS = {
     "cv2": {"io/", "draw/"},
     "typer": {"cli/"},
     "rich": {"cli/"},
-    "av": {"io/encode.py"},
+    "av": {"io/"},
     "sounddevice": {"io/sound.py"},
     "pyttsx3": {"io/speech.py"},
 }

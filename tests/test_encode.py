@@ -211,3 +211,25 @@ def test_chromium_plays_the_live_overlay_video(tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     assert played_in_chromium(tmp_path / "live.mp4", tmp_path).startswith("played ")
+
+
+def test_frames_drawn_on_the_encoder_thread_land_in_order(tmp_path: Path):
+    out = tmp_path / "drawn.mp4"
+    bars = moving_bar(20)
+    with VideoWriter(out, FPS) as writer:
+        for bar in bars:
+            writer.write_drawn(lambda bar=bar: bar.copy(), (160, 120))
+    with av.open(str(out)) as container:
+        columns = [
+            int(np.argmax(f.to_ndarray(format="gray").mean(axis=0)))
+            for f in container.decode(video=0)
+        ]
+    assert columns == [3 * i for i in range(20)]
+
+
+def test_a_drawn_frame_of_the_wrong_size_fails_the_video(tmp_path: Path):
+    out = tmp_path / "wrong.mp4"
+    with pytest.raises(ValueError, match="is not"), VideoWriter(out, FPS) as writer:
+        writer.write_drawn(lambda: np.zeros((120, 160, 3), np.uint8), (160, 120))
+        writer.write_drawn(lambda: np.zeros((60, 80, 3), np.uint8), (160, 120))
+    assert list(tmp_path.iterdir()) == []

@@ -509,7 +509,7 @@ def test_score_on_a_damaged_recording_is_one_line_and_exit_1(tmp_path: Path, nam
     lines, expected = DAMAGED_RECORDINGS[name]
     path = tmp_path / "session.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run("score", str(path), "-s", "bridge", "--json")
+    result = run("score", str(path), "-s", "bridge", "--json", "-")
     _assert_one_line_exit_1(result, f"error: {path}: {expected}; the recording is damaged")
     assert result.stdout == ""
 
@@ -542,7 +542,7 @@ def test_score_on_unreadable_or_empty_recordings_is_one_line_and_exit_1(tmp_path
     content, expected = UNREADABLE_RECORDINGS[name]
     path = tmp_path / "session.jsonl"
     path.write_bytes(content)
-    result = run("score", str(path), "-s", "bridge", "--json")
+    result = run("score", str(path), "-s", "bridge", "--json", "-")
     _assert_one_line_exit_1(result, f"error: {path}: {expected}")
     assert result.stdout == ""
 
@@ -582,7 +582,7 @@ def test_demo_stops_at_damage_mid_stream_with_one_line(tmp_path: Path):
 def test_score_json_on_a_valid_recording_is_strict_json(tmp_path: Path):
     path = tmp_path / "session.jsonl"
     _write_recording(path)
-    result = run("score", str(path), "-s", "bridge", "--json")
+    result = run("score", str(path), "-s", "bridge", "--json", "-")
     assert result.returncode == 0, result.stderr
 
     def refuse(constant: str) -> None:

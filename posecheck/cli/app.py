@@ -145,7 +145,8 @@ def _reference(refs: list[Path] | None, stretch: str) -> Reference:
 def _rep_lines(
     reps: list[RepSummary], total: int, labels: Mapping[str, str] | None = None
 ) -> list[str]:
-    """One line per rep; ``labels`` names each check for people (id -> label)."""
+    """One line per rep; a fault by its label when ``labels`` (check id -> label) has it."""
+    labels = labels or {}
     if not reps:
         return ["No hold was started."]
     lines = []
@@ -153,7 +154,7 @@ def _rep_lines(
         side = f" ({r.side})" if r.side else ""
         state = "completed" if r.completed else "not completed"
         main = r.main_fault
-        fault = f"; main fault: {(labels or {}).get(main, main)}" if main else ""
+        fault = f"; main fault: {labels.get(main, main)}" if main else ""
         lines.append(
             f"Rep {r.rep} of {total}{side}: held {r.held_s:.1f} / {r.target_s:g} s, "
             f"in form {r.in_form_s:.1f} s, {state}{fault}"

@@ -171,7 +171,7 @@ def _coach(
         )
     if result.interrupted:
         typer.echo("stopped")
-    labels = {check.id: check.label for check in reference.checks}
+    labels = {c.id: c.label for c in reference.checks}
     for line in _rep_lines(result.reps, result.reps_total, labels):
         typer.echo(line)
     if out is not None:

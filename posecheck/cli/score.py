@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from posecheck import atomic
 from posecheck.catalog.reference import Reference
 from posecheck.cli.app import (
     DEFAULT_WORKERS,
@@ -18,7 +19,6 @@ from posecheck.cli.app import (
     EXIT_OK,
     EXIT_SETUP,
     HoldOption,
-    JsonOption,
     RefsOption,
     StretchOption,
     _error,
@@ -32,8 +32,10 @@ from posecheck.coaching.session import SessionConfig
 from posecheck.errors import PosecheckError
 from posecheck.io import outputs, video
 from posecheck.report.html import write_html
-from posecheck.report.summary import ScoreReport
+from posecheck.report.summary import ScoreReport, paused_s
 from posecheck.run.scoring import ScoreOptions, score_video
+
+STDOUT = Path("-")  # `--json -`: the reports on standard output
 
 
 @dataclass(frozen=True)
@@ -41,25 +43,50 @@ class _VideoOutputs:
     html: Path | None
     csv: Path | None
     annotated: Path | None
+    json: Path | None = None  # STDOUT for standard output
 
     def named(self) -> dict[str, Path]:
-        pairs = (("--html", self.html), ("--csv", self.csv), ("--annotated", self.annotated))
-        return {option: path for option, path in pairs if path is not None}
+        pairs = (
+            ("--json", self.json),
+            ("--html", self.html),
+            ("--csv", self.csv),
+            ("--annotated", self.annotated),
+        )
+        return {option: path for option, path in pairs if path is not None and path != STDOUT}
+
+    def files(self) -> list[tuple[str, Path]]:
+        """(what, path) of every file this video writes."""
+        pairs = (
+            ("JSON report", self.json),
+            ("HTML report", self.html),
+            ("CSV", self.csv),
+            ("annotated video", self.annotated),
+        )
+        return [(what, path) for what, path in pairs if path is not None and path != STDOUT]
 
 
 def _plan_score_outputs(
-    videos: list[Path], html: Path | None, csv_path: Path | None, annotated: Path | None
+    videos: list[Path],
+    html: Path | None,
+    csv_path: Path | None,
+    annotated: Path | None,
+    json_path: Path | None = None,
 ) -> list[_VideoOutputs]:
     """Each video's outputs; with several videos each gets its name added
-    (report.html -> report-clip1.html), keeping folders where names clash.
-    Every problem is reported before any video is scored."""
+    (report.html -> report-clip1.html), keeping folders where names clash;
+    `--json -` stays standard output. Every problem is reported before any
+    video is scored."""
     labels = outputs.unique_labels(videos) if len(videos) > 1 else [""] * len(videos)
 
     def each(path: Path | None, label: str) -> Path | None:
-        return path if path is None or not label else outputs.derived(path, label)
+        if path is None or path == STDOUT or not label:
+            return path
+        return outputs.derived(path, label)
 
     plan = [
-        _VideoOutputs(each(html, label), each(csv_path, label), each(annotated, label))
+        _VideoOutputs(
+            each(html, label), each(csv_path, label), each(annotated, label), each(json_path, label)
+        )
         for label in labels
     ]
     named: dict[str, Path] = {}
@@ -70,13 +97,31 @@ def _plan_score_outputs(
     return plan
 
 
+def _rep_lines_of(report: ScoreReport) -> list[str]:
+    """The reps in words, with the same numbers and main fault as the HTML report."""
+    if not report.reps:
+        return _rep_lines([], report.reps_prescribed)
+    lines = []
+    for r in report.reps:
+        side = f" ({r.side})" if r.side else ""
+        state = "completed" if r.completed else "not completed"
+        main = report.label(report.main_fault(r))
+        fault = f"; main fault: {main}" if main else ""
+        lines.append(
+            f"Rep {r.rep} of {report.reps_prescribed}{side}: held {r.held_s:.1f} / "
+            f"{r.target_s:g} s, paused {paused_s(r):.1f} s, in form {r.in_form_s:.1f} s, "
+            f"{state}{fault}"
+        )
+    return lines
+
+
 def _human_report(report: ScoreReport) -> str:
     lines = [
-        f"{report.video.path}: {report.stretch} · {report.verdict_text()}",
+        f"{report.video.path}: {report.stretch_name} · {report.verdict_text()}",
         f"  {report.video.duration_s:.1f} s of video, person visible "
         f"{report.person_visible_pct:.0f}%, time in form {report.time_in_form_s:.1f} s",
     ]
-    lines += [f"  {line}" for line in _rep_lines(report.reps, report.reps_prescribed)]
+    lines += [f"  {line}" for line in _rep_lines_of(report)]
     lines.append(
         f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
     )
@@ -96,7 +141,15 @@ def score(
         ),
     ],
     stretch: StretchOption,
-    as_json: JsonOption = False,
+    json_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Write the report as JSON here ('-' for standard output, one line per video).",
+            dir_okay=False,
+            allow_dash=True,
+        ),
+    ] = None,
     html: Annotated[
         Path | None,
         typer.Option("--html", help="Write a self-contained HTML report here.", dir_okay=False),
@@ -127,13 +180,19 @@ def score(
     ] = DEFAULT_WORKERS,
     hold: HoldOption = None,
     refs: RefsOption = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The person's name, shown on the report.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note shown on the report.")] = None,
 ) -> None:
     """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
     reference = _reference(refs, stretch)
-    plan = _plan_score_outputs(videos, html, csv_path, annotated)
+    plan = _plan_score_outputs(videos, html, csv_path, annotated, json_path)
+    as_json = json_path == STDOUT
     if annotated is not None and (fallback := video.fallback_warning()) is not None:
         typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
     failed = False
+    written: list[tuple[str, Path]] = []
     for path, planned in zip(videos, plan, strict=True):
         options = ScoreOptions(
             sample_fps=sample_fps,
@@ -141,11 +200,15 @@ def score(
             csv_path=planned.csv,
             annotated_path=planned.annotated,
             config=SessionConfig(hold_s=hold),
+            name=name,
+            note=note,
         )
         try:
             report = _score_one(path, reference, options, show_progress=not as_json)
             if planned.html is not None:
                 write_html(report, planned.html)
+            if planned.json is not None and planned.json != STDOUT:
+                atomic.write(planned.json, json.dumps(report.to_json(), indent=2) + "\n")
         except PosecheckError as error:
             _error(str(error))
             if _exit_code(error) == EXIT_SETUP:
@@ -155,25 +218,29 @@ def score(
         except KeyboardInterrupt:
             _error(f"{path}: interrupted; its unfinished outputs were removed")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        _print_report(report, planned, as_json=as_json)
+        _print_report(report, as_json=as_json)
+        written += planned.files()
+    _list_written(written, as_json=as_json)
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
 
 
-def _print_report(report: ScoreReport, written: _VideoOutputs, *, as_json: bool) -> None:
-    """Warnings on stderr; the report as one JSON line, or in words with its files."""
+def _print_report(report: ScoreReport, *, as_json: bool) -> None:
+    """Warnings on stderr; the report as one JSON line on stdout, or in words."""
     for warning in report.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     if as_json:
         typer.echo(json.dumps(report.to_json()))
+    else:
+        typer.echo(_human_report(report))
+
+
+def _list_written(written: list[tuple[str, Path]], *, as_json: bool) -> None:
+    """Every file written, at the end; on stderr when stdout carries the JSON."""
+    if not written:
         return
-    typer.echo(_human_report(report))
-    for label, path in (
-        ("HTML report", written.html),
-        ("CSV", written.csv),
-        ("annotated video", written.annotated),
-    ):
-        if path is not None:
-            typer.echo(f"  {label}: {path}")
+    typer.echo("written:", err=as_json)
+    for what, path in written:
+        typer.echo(f"  {what}: {path}", err=as_json)
 
 
 def _score_one(

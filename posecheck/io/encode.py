@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -69,6 +70,9 @@ class VideoWriter:
 
     - ``write(frame_bgr)`` appends one frame; every frame must have the size of
       the first. Frames are timed ``i / fps``: frame i shows from that time on.
+    - ``write_drawn(draw, size_wh)`` appends the frame ``draw()`` returns, called
+      on the encoder's thread, so drawing an overlay runs beside the caller's
+      work. ``draw`` must not depend on anything the caller changes later.
     - ``write_audio(samples, at_s)`` (only with ``audio_rate_hz`` set) mixes a
       mono int16 clip at ``audio_rate_hz`` into the audio track, starting
       ``at_s`` seconds into the video. Clips may overlap (they add, clipped to
@@ -114,6 +118,19 @@ class VideoWriter:
         elif size != self._size:
             raise ValueError(f"frame size {size} differs from the first frame's {self._size}")
         self._encoder.put(frame)
+        self.frames += 1
+
+    def write_drawn(self, draw: Callable[[], Frame], size_wh: tuple[int, int]) -> None:
+        """Append the frame ``draw()`` makes, of ``size_wh``; drawn on the encoder's thread
+        (on the caller's with the mp4v fallback)."""
+        if self._encoder is None:
+            if size_wh[0] < 2 or size_wh[1] < 2:
+                raise ValueError(f"a video frame must be at least 2x2 pixels, got {size_wh}")
+            self._size = size_wh
+            self._encoder = self._open(size_wh)
+        elif size_wh != self._size:
+            raise ValueError(f"frame size {size_wh} differs from the first frame's {self._size}")
+        self._encoder.put_drawn(draw, size_wh)
         self.frames += 1
 
     def write_audio(self, samples: Samples, at_s: float) -> None:
@@ -183,6 +200,7 @@ class _Encoder:
         try:
             rate = Fraction(fps).limit_denominator(1001)
             stream: Any = self._container.add_stream("libx264", rate=rate)
+            self._size = size
             # Even sizes: yuv420p stores colour for 2x2 blocks.
             self._wh = (size[0] - size[0] % 2, size[1] - size[1] % 2)
             stream.width, stream.height = self._wh
@@ -198,7 +216,7 @@ class _Encoder:
         except BaseException:
             self._container.close()
             raise
-        self._queue: queue.Queue[Frame | None] = queue.Queue(_QUEUE_FRAMES)
+        self._queue: queue.Queue[Frame | Callable[[], Frame] | None] = queue.Queue(_QUEUE_FRAMES)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="video-encoder", daemon=True)
         self._thread.start()
@@ -207,13 +225,21 @@ class _Encoder:
         self._raise_if_failed()
         self._queue.put(frame.copy())  # the caller may draw on its frame again
 
+    def put_drawn(self, draw: Callable[[], Frame], size_wh: tuple[int, int]) -> None:
+        del size_wh  # checked by the writer; the drawn frame is checked here
+        self._raise_if_failed()
+        self._queue.put(draw)
+
     def _run(self) -> None:
         index = 0
         width, height = self._wh
-        while (frame := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
             if self._error is not None:
                 continue  # drain, so put() never blocks on a dead thread
             try:
+                frame = item() if callable(item) else item
+                if (frame.shape[1], frame.shape[0]) != self._size:
+                    raise ValueError(f"a drawn frame of {frame.shape} is not {self._size}")
                 picture = av.VideoFrame.from_ndarray(
                     np.ascontiguousarray(frame[:height, :width]), format="bgr24"
                 )
@@ -267,6 +293,12 @@ class _Mp4vEncoder:
             raise ValueError(f"{path}: cv2 cannot open a video writer")
 
     def put(self, frame: Frame) -> None:
+        self._writer.write(frame)
+
+    def put_drawn(self, draw: Callable[[], Frame], size_wh: tuple[int, int]) -> None:
+        frame = draw()
+        if (frame.shape[1], frame.shape[0]) != size_wh:
+            raise ValueError(f"a drawn frame of {frame.shape} is not {size_wh}")
         self._writer.write(frame)
 
     def close(self, audio: Samples | None) -> None:

@@ -11,6 +11,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 
@@ -325,3 +326,31 @@ def write_image(path: Path, frame: Frame) -> None:
     if not ok:
         raise ValueError(f"{path}: cv2 could not encode a {frame.dtype} {frame.shape} frame")
     atomic.write(path, encoded.tobytes(), keep_suffix=True, verb="saved")
+
+
+def recorded_at(path: Path) -> tuple[str, str] | None:
+    """When a recording was made, as (ISO 8601 time, where that came from).
+
+    A video's own ``creation_time`` tag when it has one (phones and cameras
+    write it), else the file's modification time; None if neither can be read.
+    """
+    try:
+        import av  # only for the tag; PyAV is a dependency of the video writer
+
+        with av.open(str(path)) as container:
+            tag = container.metadata.get("creation_time")
+    except Exception:  # not a file PyAV opens, or no PyAV: the file time will do
+        tag = None
+    if tag:
+        try:
+            stamp = datetime.fromisoformat(tag.replace("Z", "+00:00"))
+        except ValueError:
+            stamp = None
+        if stamp is not None and stamp.year > 1970:
+            return stamp.astimezone().isoformat(timespec="seconds"), "file metadata"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    stamp = datetime.fromtimestamp(mtime).astimezone()
+    return stamp.isoformat(timespec="seconds"), "file modification time"
