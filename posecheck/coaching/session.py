@@ -1,8 +1,9 @@
 """The coaching session: a state machine over verdicts, with time passed in.
 
-Get into position, hold still while alignment is confirmed, hold (the timer
-counts only while form is right), then switch side or rest, rep after rep, as
-the stretch prescribes. The overlay draws a `CoachState`; a report reads the
+Get into position, hold still while alignment is confirmed, get ready (a
+3-2-1 countdown, in live coaching), hold (the timer counts only while form
+is right), then switch side or rest, rep after rep, as the stretch
+prescribes. The overlay draws a `CoachState`; a report reads the
 `RepSummary` of each rep. Nothing here reads a clock: a recorded video scores
 the same on every machine.
 """
