@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 import typer
 
@@ -25,87 +25,22 @@ from posecheck.cli.app import (
     _reported,
     app,
 )
-from posecheck.coaching.cues import DEFAULT_RATE_WPM, CueScheduler
+from posecheck.cli.voice import (
+    COUNTDOWN_S,
+    RestOption,
+    VoiceChoice,
+    VoiceOption,
+    VoiceRateOption,
+    VolumeOption,
+    open_voice,
+)
+from posecheck.coaching.cues import DEFAULT_RATE_WPM
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.errors import InputError
-from posecheck.io import outputs, recording, sound, sources, speech, video
-from posecheck.io.speech import MAX_RATE_WPM, MIN_RATE_WPM
+from posecheck.io import outputs, recording, sources, video
 from posecheck.io.window import Window, display_works
 from posecheck.run import live as live_session
-from posecheck.run.voice import TRACK_RATE_HZ, Voice
-
-# Live coaching counts down "3, 2, 1" between the confirmed position and the hold.
-COUNTDOWN_S = 3
-
-
-class VoiceChoice(NamedTuple):
-    """The voice options: on, off or by device (None); words a minute; volume in %."""
-
-    on: bool | None
-    rate_wpm: int
-    volume_pct: int
-
-
-VoiceOption = Annotated[
-    bool | None,
-    typer.Option(
-        "--voice/--no-voice",
-        help="Speak the cues (default: on when there is an audio device).",
-        show_default=False,
-    ),
-]
-VoiceRateOption = Annotated[
-    int,
-    typer.Option(
-        "--voice-rate",
-        min=MIN_RATE_WPM,
-        max=MAX_RATE_WPM,
-        help="Speaking rate in words per minute.",
-    ),
-]
-VolumeOption = Annotated[
-    int, typer.Option("--volume", min=0, max=100, help="Voice volume, 0-100 %.")
-]
-RestOption = Annotated[
-    float,
-    typer.Option("--rest", min=0, max=600, help="Seconds of rest between reps on the same side."),
-]
-
-
-def _warn(message: str) -> None:
-    typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
-
-
-def _bell() -> None:
-    typer.echo("\a", nl=False, err=True)
-
-
-def _voice(choice: VoiceChoice, fps: float, out: Path | None) -> Voice | None:
-    """The coach's voice as asked, or None; one warning line for what is missing."""
-    if choice.on is False:
-        return None
-    speaker = sound.find_speaker()
-    if choice.on is None and speaker is None:
-        return None  # on by default only where it can be heard
-    engine = speech.find_engine(choice.rate_wpm)
-    if engine is None:
-        _warn(
-            "no speech engine found (on Linux: install espeak-ng): a short tone stands in "
-            "for each spoken cue"
-        )
-    if speaker is None:
-        kept = "; they are in the video's sound track" if out is not None else ""
-        _warn(f"no audio device found, so the cues are not played{kept}")
-    return Voice(
-        engine,
-        speaker,
-        scheduler=CueScheduler(rate_wpm=choice.rate_wpm),
-        volume=choice.volume_pct / 100,
-        fps=fps,
-        bell=_bell,
-        on_warning=_warn,
-    )
-
+from posecheck.run.voice import TRACK_RATE_HZ
 
 EVENT_TEXT = {
     EventKind.IN_POSITION: "in position, checking alignment",
@@ -145,7 +80,7 @@ def _coach(
     with _reported(), ExitStack() as stack:
         sink: live_session.FrameSink
         writer: video.VideoWriter | None = None
-        voice = _voice(voice_choice, source.fps, out)
+        voice = open_voice(voice_choice, source.fps, out)
         if voice is not None:
             stack.enter_context(voice)
         if out is None:
