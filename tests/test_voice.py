@@ -368,3 +368,21 @@ print(warnings[0] if warnings else "")
     assert int(counts.split()[0]) == 1 and int(counts.split()[1]) >= 5
     assert warning.startswith("the audio device 'USB headset' failed: ")
     assert warning.endswith("; the cues are no longer played")
+
+
+def test_a_step_announced_from_outside_is_said_at_the_next_frame():
+    """What a routine does between stretches: "Next: ..." before any correction."""
+    voice = Voice(None, None)
+    coach = Coach(load_references()["bridge"], SessionConfig(hold_s=8))
+    frames = list(open_source(SAMPLE_RECORDING).detections())
+    for _frame, detection in frames[:10]:
+        voice.hear(coach.step(detection))
+    voice.announce("Next: bridge")
+    voice.hear(coach.step(frames[10][1]))
+    voice.close()
+    (line,) = [s for s in voice.spoken() if s.line.text == "Next: bridge"]
+    assert line.line.priority == Priority.STEP
+    assert line.line.timestamp_ms == frames[9][1].timestamp_ms
+    assert line.at_s == pytest.approx(
+        (frames[10][1].timestamp_ms - frames[0][1].timestamp_ms) / 1000
+    )
