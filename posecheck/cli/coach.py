@@ -80,7 +80,8 @@ def _coach(
     with _reported(), ExitStack() as stack:
         sink: live_session.FrameSink
         writer: video.VideoWriter | None = None
-        voice = open_voice(voice_choice, source.fps, out)
+        realtime = out is None or source.kind == "camera"
+        voice = open_voice(voice_choice, source.fps, out, realtime=realtime)
         if voice is not None:
             stack.enter_context(voice)
         if out is None:

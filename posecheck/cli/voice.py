@@ -58,20 +58,28 @@ def _bell() -> None:
     typer.echo("\a", nl=False, err=True)
 
 
-def open_voice(choice: VoiceChoice, fps: float, out: Path | None) -> Voice | None:
-    """The coach's voice as asked, or None; one warning line for what is missing."""
+def open_voice(
+    choice: VoiceChoice, fps: float, out: Path | None, *, realtime: bool
+) -> Voice | None:
+    """The coach's voice as asked, or None; one warning line for what is missing.
+
+    ``realtime`` is a session someone follows as it happens (a window, or a
+    camera). Only then is anything played, and only then is the voice on
+    by default (when there is an audio device to play on); a file replayed
+    into a video as fast as it goes gets its lines in the sound track alone.
+    """
     if choice.on is False:
         return None
-    speaker = sound.find_speaker()
+    speaker = sound.find_speaker() if realtime else None
     if choice.on is None and speaker is None:
-        return None  # on by default only where it can be heard
+        return None
     engine = speech.find_engine(choice.rate_wpm)
     if engine is None:
         _warn(
             "no speech engine found (on Linux: install espeak-ng): a short tone stands in "
             "for each spoken cue"
         )
-    if speaker is None:
+    if speaker is None and realtime:
         kept = "; they are in the video's sound track" if out is not None else ""
         _warn(f"no audio device found, so the cues are not played{kept}")
     return Voice(
@@ -80,6 +88,6 @@ def open_voice(choice: VoiceChoice, fps: float, out: Path | None) -> Voice | Non
         scheduler=CueScheduler(rate_wpm=choice.rate_wpm),
         volume=choice.volume_pct / 100,
         fps=fps,
-        bell=_bell,
+        bell=_bell if realtime else None,
         on_warning=_warn,
     )
