@@ -164,12 +164,21 @@ def test_live_window_shows_the_overlay_and_ctrl_c_stops_cleanly(tmp_path: Path):
         stderr=subprocess.PIPE,
         text=True,
     )
+    seen = []
     try:
-        time.sleep(10.5)  # into the hold (it starts 6.7 s in, after the 3-2-1 countdown)
+        # Into the hold (6.7 s into the recording, after the 3-2-1 countdown),
+        # however long the start took on a busy machine.
+        assert process.stdout is not None
+        for line in process.stdout:
+            seen.append(line)
+            if "hold started" in line:
+                break
+        time.sleep(1.0)
         subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
     finally:
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
+        rest, stderr = process.communicate(timeout=30)
+    stdout = "".join(seen) + rest
     assert process.returncode == 0, stderr
     assert "stopped" in stdout
     assert "Rep 1 of 1: held" in stdout and "not completed" in stdout
