@@ -138,8 +138,8 @@ class Voice:
             self._jobs.append(job)
             self._ready.notify()
             playing = self._playing
-        if job is not None and playing is not None and job[0].priority > playing:
-            self._cut.set()
+            if job is not None and playing is not None and job[0].priority > playing:
+                self._cut.set()
 
     # --- the worker's side ----------------------------------------------------
 
@@ -152,16 +152,19 @@ class Voice:
                 superseded = job is not None and any(
                     j is not None and j[0].priority >= job[0].priority for j in self._jobs
                 )
+                if job is not None and not superseded:
+                    # From here a line of a higher priority cuts this one, even
+                    # while it is still being synthesized.
+                    self._cut.clear()
+                    self._playing = job[0].priority
             if job is None:
                 return
             line, at_s = job
             clip = self._clip(line)
             self._spoken.append(Spoken(line, clip, at_s))
-            if not superseded and not self._closing:
-                self._cut.clear()
-                self._playing = line.priority
+            if not superseded and not self._closing and not self._cut.is_set():
                 self._play(clip)
-                self._playing = None
+            self._playing = None
 
     def _clip(self, line: Line) -> Clip:
         if self.engine is not None:
