@@ -80,8 +80,12 @@ def _coach(
     with _reported(), ExitStack() as stack:
         sink: live_session.FrameSink
         writer: video.VideoWriter | None = None
-        realtime = out is None or source.kind == "camera"
-        voice = open_voice(voice_choice, source.fps, out, realtime=realtime)
+        camera = source.kind == "camera"
+        # The sound track is timed as the video is: a file's frames by their
+        # count, a camera's by their own times (it delivers at the model's pace).
+        voice = open_voice(
+            voice_choice, None if camera else source.fps, out, realtime=out is None or camera
+        )
         if voice is not None:
             stack.enter_context(voice)
         if out is None:

@@ -59,7 +59,7 @@ def _bell() -> None:
 
 
 def open_voice(
-    choice: VoiceChoice, fps: float, out: Path | None, *, realtime: bool
+    choice: VoiceChoice, fps: float | None, out: Path | None, *, realtime: bool
 ) -> Voice | None:
     """The coach's voice as asked, or None; one warning line for what is missing.
 
@@ -67,6 +67,8 @@ def open_voice(
     camera). Only then is anything played, and only then is the voice on
     by default (when there is an audio device to play on); a file replayed
     into a video as fast as it goes gets its lines in the sound track alone.
+    ``fps`` times the lines by frame count, as a video written frame by frame
+    is; None times them by the frames' own times.
     """
     if choice.on is False:
         return None
