@@ -25,6 +25,7 @@ Run by hand from the project root:  python bench/score.py [--seconds N]
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import tempfile
 import time
@@ -87,9 +88,15 @@ def annotated_cost(clip: Path, seconds: float) -> None:
     bridge = load_references()["bridge"]
     config = SessionConfig(hold_s=15)
     out = clip.with_name("annotated.mp4")
+    # CPU seconds of this process, all threads: steadier than wall time on a busy machine.
+    cpu = [time.process_time()]
     ceiling = model_only(clip)
+    cpu.append(time.process_time())
     plain = score_video(clip, bridge, ScoreOptions(config=config, workers=1))
+    cpu.append(time.process_time())
     drawn = score_video(clip, bridge, ScoreOptions(config=config, workers=1, annotated_path=out))
+    cpu.append(time.process_time())
+    cpu_model, cpu_plain, cpu_drawn = (b - a for a, b in itertools.pairwise(cpu))
     h264 = out.stat().st_size
     old = mp4v_size(out, clip.with_name("annotated-mp4v.mp4"))
     extra = drawn.processing_s - plain.processing_s
@@ -100,6 +107,11 @@ def annotated_cost(clip: Path, seconds: float) -> None:
         f"  score --annotated, 1 process:    {drawn.processing_s:6.1f} s"
         f"  -> {drawn.processing_s / ceiling - 1:+.0%} over the model-only loop;"
         f" drawing + encoding add {extra:.1f} s = {extra / ceiling:.0%} of it"
+    )
+    print(
+        f"  CPU time (all threads): model only {cpu_model:.1f} s, score {cpu_plain:.1f} s,"
+        f" score --annotated {cpu_drawn:.1f} s: drawing + encoding cost"
+        f" {(cpu_drawn - cpu_plain) / cpu_model:.0%} of the model-only CPU time"
     )
     print(
         f"  annotated video: H.264 {h264 / 1e6:.1f} MB, the same frames as mp4v"

@@ -204,6 +204,56 @@ def test_chromium_plays_the_scored_annotated_video(tmp_path: Path):
     assert played_in_chromium(tmp_path / "scored.mp4", tmp_path).startswith("played ")
 
 
+# The report page has no script of its own: a page around it plays its video.
+REPORT_PLAYER = """<!doctype html><html><body>
+<iframe id="f" src="{src}" width="800" height="600"></iframe><pre id="out">pending</pre>
+<script>
+const out = document.getElementById("out");
+let done = false;
+function burn() {{ let x = 0; for (let i = 0; i < 2e6; i++) x += i % 7; return x; }}
+function poll() {{
+  if (done) return;
+  const v = document.getElementById("f").contentDocument?.querySelector("video.annotated");
+  if (v && !v.dataset.started) {{
+    v.dataset.started = "1"; v.muted = true;
+    v.addEventListener("error", () => {{ out.textContent = "error"; done = true; }});
+    v.play().catch((e) => {{ out.textContent = "refused"; done = true; }});
+  }}
+  if (v && v.currentTime > 1) {{ out.textContent = "played"; done = true; return; }}
+  burn(); setTimeout(poll, 10);
+}}
+poll();
+</script></body></html>
+"""
+
+
+@needs_chromium
+def test_chromium_plays_the_video_inside_the_html_report(tmp_path: Path):
+    result = run_in(
+        tmp_path,
+        "score",
+        str(SAMPLE_RECORDING),
+        "-s",
+        "bridge",
+        "--html",
+        "report.html",
+        "--annotated",
+        "scored.mp4",
+    )
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "play.html"
+    page.write_text(REPORT_PLAYER.format(src="report.html"), encoding="utf-8")
+    dom = chromium(
+        tmp_path,
+        "--allow-file-access-from-files",
+        "--autoplay-policy=no-user-gesture-required",
+        "--virtual-time-budget=60000",
+        "--dump-dom",
+        page.as_uri(),
+    ).stdout
+    assert '<pre id="out">played</pre>' in dom
+
+
 @needs_chromium
 def test_chromium_plays_the_live_overlay_video(tmp_path: Path):
     result = run_in(
@@ -233,3 +283,20 @@ def test_a_drawn_frame_of_the_wrong_size_fails_the_video(tmp_path: Path):
         writer.write_drawn(lambda: np.zeros((120, 160, 3), np.uint8), (160, 120))
         writer.write_drawn(lambda: np.zeros((60, 80, 3), np.uint8), (160, 120))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_h264_the_writer_falls_back_to_mp4v_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(encode, "_H264", False)
+    warning = encode.fallback_warning()
+    assert warning is not None and "mp4v" in warning and "browsers do not play" in warning
+    out = tmp_path / "old.mp4"
+    with VideoWriter(out, FPS, audio_rate_hz=RATE_HZ) as writer:
+        assert writer.codec == "mp4v"
+        for frame in moving_bar(10):
+            writer.write(frame)
+        writer.write_audio(tone(0.2), 0.0)  # accepted, and dropped: mp4v files get no sound
+    with av.open(str(out)) as container:
+        assert [(s.type, s.codec_context.name) for s in container.streams] == [("video", "mpeg4")]
+        assert len(list(container.decode(video=0))) == 10

@@ -345,3 +345,14 @@ def test_chromium_parses_the_plots_and_tables(page_file: Path, tmp_path: Path):
     assert dom.count('class="rep-table"') == 1 and dom.count('class="rep-row"') == 2
     assert 'id="summary"' in dom and dom.count('class="snapshot"') == 1
     assert "<b>" not in dom
+
+
+@needs_chromium
+def test_chromium_prints_the_report_to_a_few_clean_pages(page_file: Path, tmp_path: Path):
+    pdf = tmp_path / "report.pdf"
+    chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page_file.as_uri())
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    # The print stylesheet keeps plots, cards and rows whole: a few A4 pages, not dozens.
+    assert 2 <= pages <= 8

@@ -23,6 +23,8 @@ import pytest
 import posecheck
 from posecheck.catalog import library
 from posecheck.catalog.library import load_references
+from posecheck.coaching.session import RepSummary
+from posecheck.report.summary import session_score_pct
 from tests.helpers import SAMPLE_RECORDING, run_in
 
 BRIDGE = load_references()["bridge"]
@@ -164,3 +166,49 @@ def test_json_to_stdout_lists_the_written_files_on_stderr(tmp_path: Path):
     header = (tmp_path / "f.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert "form_score_pct" in header and "hips-lifted_value_deg" in header
     assert "feet-flat_value_len" in header and "knees-over-feet_value_ratio" in header
+
+
+def test_the_report_embeds_the_annotated_video_by_a_relative_path(tmp_path: Path):
+    (tmp_path / "videos").mkdir()
+    result = run_in(
+        tmp_path,
+        "score",
+        str(SAMPLE_RECORDING),
+        "-s",
+        "bridge",
+        "--html",
+        "r.html",
+        "--annotated",
+        "videos/my clip.mp4",
+    )
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    (src,) = re.findall(r'<video class="annotated" controls preload="metadata" src="([^"]+)"', page)
+    assert src == "videos/my%20clip.mp4"
+    assert (tmp_path / "videos" / "my clip.mp4").is_file()
+    assert result.stdout.splitlines()[-3:] == [
+        "written:",
+        "  HTML report: r.html",
+        "  annotated video: videos/my clip.mp4",
+    ]
+
+
+def rep(in_form_s: float, held_s: float, target_s: float = 10.0) -> RepSummary:
+    return RepSummary(
+        1, None, 0.0, held_s + 1.0, held_s, target_s, in_form_s, held_s >= target_s, {}, ()
+    )
+
+
+@pytest.mark.parametrize(
+    ("reps", "prescribed", "expected"),
+    [
+        ([], 2, 0),  # nothing started
+        ([rep(10, 10)], 2, 50),  # one of two holds, all of it in form
+        ([rep(10, 10), rep(10, 10)], 2, 100),
+        ([rep(5, 10), rep(10, 10)], 2, 75),  # held in full, a quarter of the time out of form
+        ([rep(4, 6)], 1, 40),  # not completed: only the seconds in form count
+        ([rep(10, 10), rep(10, 10), rep(10, 10)], 2, 100),  # an extra hold adds nothing
+    ],
+)
+def test_the_session_score_is_time_in_form_over_the_prescribed_time(reps, prescribed, expected):
+    assert session_score_pct(reps, 10.0, prescribed) == expected

@@ -206,7 +206,7 @@ def score(
         try:
             report = _score_one(path, reference, options, show_progress=not as_json)
             if planned.html is not None:
-                write_html(report, planned.html)
+                write_html(report, planned.html, planned.annotated)
             if planned.json is not None and planned.json != STDOUT:
                 atomic.write(planned.json, json.dumps(report.to_json(), indent=2) + "\n")
         except PosecheckError as error:

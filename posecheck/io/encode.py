@@ -109,20 +109,17 @@ class VideoWriter:
         """Append one frame (BGR uint8, H x W x 3)."""
         if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
             raise ValueError(f"need a BGR uint8 (H, W, 3) frame, got {frame.dtype} {frame.shape}")
-        size = (int(frame.shape[1]), int(frame.shape[0]))
-        if self._encoder is None:
-            if size[0] < 2 or size[1] < 2:
-                raise ValueError(f"a video frame must be at least 2x2 pixels, got {size}")
-            self._size = size
-            self._encoder = self._open(size)
-        elif size != self._size:
-            raise ValueError(f"frame size {size} differs from the first frame's {self._size}")
-        self._encoder.put(frame)
+        self._encoder_for((int(frame.shape[1]), int(frame.shape[0]))).put(frame)
         self.frames += 1
 
     def write_drawn(self, draw: Callable[[], Frame], size_wh: tuple[int, int]) -> None:
         """Append the frame ``draw()`` makes, of ``size_wh``; drawn on the encoder's thread
         (on the caller's with the mp4v fallback)."""
+        self._encoder_for(size_wh).put_drawn(draw, size_wh)
+        self.frames += 1
+
+    def _encoder_for(self, size_wh: tuple[int, int]) -> _Encoder | _Mp4vEncoder:
+        """The encoder, opened at the first frame's size; later frames must match it."""
         if self._encoder is None:
             if size_wh[0] < 2 or size_wh[1] < 2:
                 raise ValueError(f"a video frame must be at least 2x2 pixels, got {size_wh}")
@@ -130,8 +127,7 @@ class VideoWriter:
             self._encoder = self._open(size_wh)
         elif size_wh != self._size:
             raise ValueError(f"frame size {size_wh} differs from the first frame's {self._size}")
-        self._encoder.put_drawn(draw, size_wh)
-        self.frames += 1
+        return self._encoder
 
     def write_audio(self, samples: Samples, at_s: float) -> None:
         """Mix a mono int16 clip into the audio track, starting ``at_s`` seconds in."""

@@ -9,10 +9,12 @@ names, labels, cues, captions) goes through `html.escape`.
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from pathlib import Path, PurePath
+from urllib.parse import quote
 
 import posecheck
 from posecheck import atomic
@@ -89,6 +91,8 @@ svg.plot text { font-family: inherit; font-size: 11px; fill: #57606a; }
   break-inside: avoid; }
 .snapshot img { display: block; width: 100%; height: auto; background: #f6f8fa; }
 .snapshot figcaption { padding: 6px 10px; font-size: 14px; }
+video.annotated { display: block; width: 100%; max-height: 70vh; background: #000;
+  border-radius: 8px; }
 footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid #d0d7de;
   font-size: 13px; color: #57606a; }
 footer p { margin: 6px 0; }
@@ -107,14 +111,16 @@ footer p { margin: 6px 0; }
   #summary { grid-template-columns: repeat(3, 1fr); }
   .snapshots { grid-template-columns: 1fr 1fr; }
   #snapshots { break-before: page; }
+  video.annotated { display: none; }
   a { color: inherit; text-decoration: none; }
 }
 """
 )
 
 
-def render_html(report: ScoreReport) -> str:
-    """The whole report as one HTML document (UTF-8 text, no external references)."""
+def render_html(report: ScoreReport, annotated: str | None = None) -> str:
+    """The whole report as one HTML document (UTF-8 text). Its only outside reference
+    is the annotated video, when ``annotated`` (a path relative to the page) is given."""
     labels = {s.check_id: s.label for s in report.series}
     title = f"{report.stretch_name}: {PurePath(report.video.path).name}"
     parts = [
@@ -132,6 +138,7 @@ def render_html(report: ScoreReport) -> str:
         _reps_section(report, labels),
         svg.form_score_section(report),
         svg.plots_section(report),
+        _video_section(annotated),
         _snapshots_section(report.snapshots),
         _footer(report),
         "</body>",
@@ -140,9 +147,26 @@ def render_html(report: ScoreReport) -> str:
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def write_html(report: ScoreReport, path: Path) -> None:
-    """Write the report to ``path`` whole or not at all."""
-    atomic.write(path, render_html(report))
+def write_html(report: ScoreReport, path: Path, annotated: Path | None = None) -> None:
+    """Write the report to ``path`` whole or not at all, linking the ``annotated`` video
+    (by its path relative to the page, so the two can be moved or mailed together)."""
+    link = None
+    if annotated is not None:
+        folder = path.resolve().parent
+        link = PurePath(os.path.relpath(annotated.resolve(), folder)).as_posix()
+    atomic.write(path, render_html(report, link))
+
+
+def _video_section(link: str | None) -> str:
+    if link is None:
+        return ""
+    src = escape(quote(link))
+    return (
+        '<section id="annotated-video"><h2>Annotated video</h2>'
+        f'<video class="annotated" controls preload="metadata" src="{src}"></video>'
+        f'<p class="muted">The recording with the overlay: <a href="{src}">{escape(link)}</a>'
+        " (H.264 MP4, kept beside this report).</p></section>"
+    )
 
 
 # --- header and summary ------------------------------------------------------

@@ -5,7 +5,7 @@ per-frame numbers, never pictures, so memory stays small as the video grows)
 and `build` turns them and the session's rep summaries into a `ScoreReport`.
 
 The session score is defined once, here (`session_score_pct`), and the README
-and the report's footer say the same in words: the seconds held in form,
+and the report (above its rep table) say the same in words: the seconds held in form,
 summed over the prescribed reps, as a percentage of the prescribed hold time
 (the hold times the number of holds). "In form" is time counted toward the
 hold with every blocking check passing; a borderline value (outside the
