@@ -37,6 +37,8 @@ ALLOWED_IMPORTERS = {
     "typer": {"cli/"},
     "rich": {"cli/"},
     "av": {"io/"},
+    "sounddevice": {"io/sound.py"},
+    "pyttsx3": {"io/speech.py"},
 }
 # Calls that write to the terminal or end the process.
 OUTPUT_CALLS = {

@@ -75,8 +75,9 @@ def test_record_then_replay_gives_the_same_session(tmp_path: Path):
     clip = tmp_path / "clip.mp4"
     down = video.read_image(DATA / "Butt_Lift_Bridge/0.jpg")
     up = video.read_image(DATA / "Butt_Lift_Bridge/1.jpg")
+    # 10 s: in position by about 3 s, the 3-2-1 countdown, a 3 s hold.
     with video.VideoWriter(clip, 10.0) as writer:
-        for i in range(60):
+        for i in range(100):
             writer.write(down if i < 15 else up)
     record = tmp_path / "session.jsonl"
     first = run_in(
@@ -164,13 +165,22 @@ def test_live_window_shows_the_overlay_and_ctrl_c_stops_cleanly(tmp_path: Path):
         stderr=subprocess.PIPE,
         text=True,
     )
+    seen = []
     try:
-        time.sleep(7.0)  # into the hold (it starts 3.5 s into the recording)
+        # Into the hold (6.7 s into the recording, after the 3-2-1 countdown),
+        # however long the start took on a busy machine.
+        assert process.stdout is not None
+        for line in process.stdout:
+            seen.append(line)
+            if "hold started" in line:
+                break
+        time.sleep(1.0)
         xdisplay.wake()  # an idle Xvfb blanks its screen
         subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
     finally:
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
+        rest, stderr = process.communicate(timeout=30)
+    stdout = "".join(seen) + rest
     assert process.returncode == 0, stderr
     assert "stopped" in stdout
     assert "Rep 1 of 1: held" in stdout and "not completed" in stdout

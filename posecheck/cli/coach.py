@@ -28,6 +28,16 @@ from posecheck.cli.app import (
     app,
 )
 from posecheck.cli.practice import finish_log, hold_keeper, open_log
+from posecheck.cli.voice import (
+    COUNTDOWN_S,
+    RestOption,
+    VoiceChoice,
+    VoiceOption,
+    VoiceRateOption,
+    VolumeOption,
+    open_voice,
+)
+from posecheck.coaching.cues import DEFAULT_RATE_WPM
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.draw import overlay
 from posecheck.errors import InputError
@@ -35,9 +45,11 @@ from posecheck.history.log import SessionLog
 from posecheck.io import outputs, recording, sources, video
 from posecheck.io.window import Window, display_works
 from posecheck.run import live as live_session
+from posecheck.run.voice import TRACK_RATE_HZ
 
 EVENT_TEXT = {
     EventKind.IN_POSITION: "in position, checking alignment",
+    EventKind.COUNTDOWN: "get ready",
     EventKind.HOLD_STARTED: "hold started",
     EventKind.HOLD_PAUSED: "hold paused",
     EventKind.HOLD_RESUMED: "hold resumed",
@@ -50,9 +62,11 @@ EVENT_TEXT = {
 
 def _print_event(event: Event, reps_total: int) -> None:
     side = f", {event.side}" if event.side else ""
-    detail = f": {event.detail}" if event.detail else ""
+    what, detail = EVENT_TEXT[event.kind], f": {event.detail}" if event.detail else ""
+    if event.kind == EventKind.COUNTDOWN:
+        what, detail = f"{what} {event.detail}", ""
     typer.echo(
-        f"{event.timestamp_ms / 1000:7.1f} s  {EVENT_TEXT[event.kind]}"
+        f"{event.timestamp_ms / 1000:7.1f} s  {what}"
         f" (rep {event.rep} of {reps_total}{side}){detail}"
     )
 
@@ -68,22 +82,36 @@ def _coach(
     window: bool,
     style: overlay.Style = overlay.DEFAULT_STYLE,
     log: SessionLog | None = None,
+    voice_choice: VoiceChoice,
 ) -> None:
     """Run a coached session from a source to a window, an mp4, or both; each
     hold goes into the practice history ``log`` as it completes."""
     with _reported(), ExitStack() as stack:
         sinks: list[live_session.FrameSink] = []
         writer: video.VideoWriter | None = None
+        camera = source.kind == "camera"
+        # The sound track is timed as the video is: a file's frames by their
+        # count, a camera's by their own times (it delivers at the model's pace).
+        voice = open_voice(
+            voice_choice, None if camera else source.fps, out, realtime=window or camera
+        )
+        if voice is not None:
+            stack.enter_context(voice)
+            sinks.append(voice)
         if window:
             shown = stack.enter_context(Window(f"posecheck: {reference.name}"))
             sinks.append(live_session.WindowSink(shown, paced=source.kind != "camera", style=style))
         if out is not None:
             if (fallback := video.fallback_warning()) is not None:
                 typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
-            writer = stack.enter_context(video.VideoWriter(out, source.fps))
+            audio_hz = None if voice is None else TRACK_RATE_HZ
+            writer = stack.enter_context(video.VideoWriter(out, source.fps, audio_rate_hz=audio_hz))
             # A camera's frames come as fast as the model allows: kept in real time.
-            timed = source.fps if source.kind == "camera" else None
+            timed = source.fps if camera else None
             sinks.append(live_session.VideoSink(writer, timed))
+            if voice is not None:
+                # Runs before the writer closes: the voice's worker ends, its lines go in.
+                stack.callback(voice.write_track, writer)
         result = live_session.run_session(
             source,
             reference,
@@ -191,6 +219,10 @@ def live(
     refs: RefsOption = None,
     no_history: NoHistoryOption = False,
     db: DbOption = None,
+    voice: VoiceOption = None,
+    voice_rate: VoiceRateOption = DEFAULT_RATE_WPM,
+    volume: VolumeOption = 100,
+    rest: RestOption = 5.0,
 ) -> None:
     """Coach a stretch live from the webcam (or a file played as if it were one)."""
     if side not in (None, "left", "right"):
@@ -205,7 +237,7 @@ def live(
     with _reported():
         # Once: its kind and rate serve the whole session.
         opened = sources.open_source(src, camera_size=size_wh)
-    config = SessionConfig(hold_s=hold, first_side=side)
+    config = SessionConfig(hold_s=hold, first_side=side, rest_s=rest, countdown_s=COUNTDOWN_S)
     window, target = _outputs_for(out, "posecheck-live.mp4")
     _check_session_outputs(src, target, record)
     _coach(
@@ -218,6 +250,7 @@ def live(
         log=open_log(db, enabled=not no_history, source="live", stretch=reference.id),
         window=window,
         style=overlay.styled(text_scale=text_scale),
+        voice_choice=VoiceChoice(voice, voice_rate, volume),
     )
 
 
@@ -234,6 +267,10 @@ def demo(
     no_history: NoHistoryOption = False,
     db: DbOption = None,
     text_scale: TextScaleOption = 1.0,
+    voice: VoiceOption = None,
+    voice_rate: VoiceRateOption = DEFAULT_RATE_WPM,
+    volume: VolumeOption = 100,
+    rest: RestOption = 5.0,
 ) -> None:
     """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
     sample = _demo_sample()
@@ -249,7 +286,9 @@ def demo(
         f"Demo: {reference.name}, {length}, from a session recorded as landmarks "
         f"({header.source or sample.name})."
     )
-    config = SessionConfig(hold_s=hold_s)
+    # No get-ready countdown: the sample's timeline was recorded without one, and
+    # 3 s more before the hold would leave it too short to finish.
+    config = SessionConfig(hold_s=hold_s, rest_s=rest)
     window, target = _outputs_for(out, "posecheck-demo.mp4")
     _check_session_outputs(sample, target, None)
     with _reported():
@@ -266,4 +305,5 @@ def demo(
         window=window,
         style=style,
         log=log,
+        voice_choice=VoiceChoice(voice, voice_rate, volume),
     )
