@@ -24,6 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,6 +161,35 @@ def _init_worker(parent_pid: int) -> None:
     os.close(null)
 
 
+def init_worker(parent_pid: int) -> None:
+    """`_init_worker`, for other pools of scoring processes (`posecheck batch`)."""
+    _init_worker(parent_pid)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """`_stop`, for other pools of scoring processes."""
+    _stop(pool)
+
+
+def keep_estimator() -> None:
+    """Keep one estimator for the rest of this process and score every video with
+    it (restarted per chunk), instead of loading the model once per video. For a
+    process that scores many videos one after another: a batch worker."""
+    global _worker_estimator
+    if _worker_estimator is None:
+        _worker_estimator = PoseEstimator("video").__enter__()
+
+
+@contextmanager
+def _one_estimator() -> Iterator[PoseEstimator]:
+    """This process's kept estimator if there is one, else a fresh one for this video."""
+    if _worker_estimator is not None:
+        yield _worker_estimator
+        return
+    with PoseEstimator("video") as estimator:
+        yield estimator
+
+
 def _estimate_chunk(path: Path, chunk: Chunk, sample_fps: float | None) -> ChunkResult:
     """One chunk in a worker process, with the process's one estimator."""
     global _worker_estimator
@@ -245,7 +275,7 @@ def estimate(
                 yield None, found
         return
     # One process: the same chunks, one after another, with the frames at hand.
-    with PoseEstimator("video") as estimator:
+    with _one_estimator() as estimator:
         for chunk in chunks:
             for frame, timestamp_ms, sampled in run_chunk(estimator, path, chunk, sample_fps):
                 reading.frames += 1
