@@ -16,7 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --upgrade pip
-"$work/venv/bin/pip" install -q '.[test,dev]'
+"$work/venv/bin/pip" install -q '.[test,dev,cluster]'
 {
   echo "# Exact versions CI last passed with (Python 3.11-3.13, Linux x86_64)."
   echo "# Used by the README's quick start and .ci/run: pip install -c requirements/constraints.txt ..."

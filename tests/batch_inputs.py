@@ -15,16 +15,22 @@ VIDEOS = (SAMPLES / "sports2d_demo.mp4", SAMPLES / "pose2sim_cam01_portrait.mp4"
 RECORDING = SAMPLES / "bridge_from_stills.jsonl"
 
 
-def cut_clip(source: Path, target: Path, start_s: float, length_s: float) -> Path:
-    """``length_s`` seconds of ``source`` from ``start_s``, as an H.264 .mp4."""
+def cut_clip(
+    source: Path, target: Path, start_s: float, length_s: float, longest_px: int = 640
+) -> Path:
+    """``length_s`` seconds of ``source`` from ``start_s``, as an H.264 .mp4 whose
+    longer side is at most ``longest_px`` (small clips are quick to make)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(source)) as src, av.open(str(target), "w") as dst:
         stream_in = src.streams.video[0]
         rate = Fraction(stream_in.average_rate or 30).limit_denominator(1000)
         stream_out = dst.add_stream("libx264", rate=rate)
-        stream_out.width = stream_in.codec_context.width // 2 * 2
-        stream_out.height = stream_in.codec_context.height // 2 * 2
+        width, height = stream_in.codec_context.width, stream_in.codec_context.height
+        scale = min(1.0, longest_px / max(width, height))
+        stream_out.width = int(width * scale) // 2 * 2
+        stream_out.height = int(height * scale) // 2 * 2
         stream_out.pix_fmt = "yuv420p"
+        stream_out.options = {"preset": "ultrafast"}
         index = 0
         for frame in src.decode(stream_in):
             if frame.time is None or frame.time < start_s:

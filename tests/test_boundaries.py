@@ -39,6 +39,7 @@ ALLOWED_IMPORTERS = {
     "av": {"io/"},
     "sounddevice": {"io/sound.py"},
     "pyttsx3": {"io/speech.py"},
+    "ray": {"run/batch_ray.py"},
 }
 # Calls that write to the terminal or end the process.
 OUTPUT_CALLS = {
