@@ -32,11 +32,12 @@ def test_the_ray_engine_scores_a_folder_and_resumes(tmp_path):
         rows = {row["input"]: row for row in csv.DictReader(f)}
     assert {name: row["status"] for name, row in rows.items()} == {
         "videos/clip00.mp4": "scored",
-        "videos/clip01.mp4": "scored",
+        "videos/clip01.mp4": "duplicate",  # of copy.mp4, the first in path order
         "bridge.jsonl": "scored",
         "broken.mp4": "error",
-        "copy.mp4": "duplicate",
+        "copy.mp4": "scored",
     }
+    assert rows["videos/clip01.mp4"]["same_as"] == "copy.mp4"
     report = json.loads((out / "bridge.jsonl.json").read_text())
     assert rows["bridge.jsonl"]["score_pct"] == str(report["summary"]["score_pct"])
     assert float(rows["bridge.jsonl"]["time_in_form_s"]) > 5
