@@ -120,7 +120,9 @@ def test_another_option_is_another_key(tmp_path, clips):
 def test_a_worker_process_loads_the_model_once(tmp_path, clips, monkeypatch):
     monkeypatch.setattr(chunks, "_worker_estimator", None)
     folder = _folder(tmp_path, clips, 2)
-    plan = plan_batch(folder, tmp_path / "out", Target(load_references()["bridge"]), ScoreOptions(5))
+    plan = plan_batch(
+        folder, tmp_path / "out", Target(load_references()["bridge"]), ScoreOptions(5)
+    )
     videos = [t for t in plan.tasks if t.input.endswith("clip00.mp4") or "clip01" in t.input]
     rows = [score_task(task) for task in videos]
     assert [row["status"] for row in rows] == ["scored", "scored"]

@@ -3,7 +3,8 @@
 `app` holds the typer application, its shared options and the one mapping
 from errors to exit codes; each command lives with its kind of input:
 `photos` (pose, check), `catalog` (stretches, show, refs check), `coach`
-(live, demo), `score`, `batch` (a folder of recordings) and `history` (the practice log). Importing this package registers them all.
+(live, demo), `score`, `batch` (a folder of recordings) and `history` (the
+practice log). Importing this package registers them all.
 """
 
 # Each import registers its commands; their order is the order --help lists them in.

@@ -79,9 +79,7 @@ def batch(
     ] = None,
     workers: Annotated[
         int,
-        typer.Option(
-            "--workers", help="Inputs scored at once (local engine, local Ray).", min=1
-        ),
+        typer.Option("--workers", help="Inputs scored at once (local engine, local Ray).", min=1),
     ] = default_workers(),
     html: Annotated[
         bool, typer.Option("--html", help="Also write each input's HTML report.")
@@ -123,10 +121,10 @@ def batch(
     if not plan.inputs:
         _error(f"{input_dir}: no videos or landmark recordings (.jsonl) in it")
         raise typer.Exit(EXIT_DATA)
+    total = len(plan.inputs)
     try:
-        with _engine(engine, address, workers) as running:
-            with _progress(len(plan.inputs)) as progress:
-                outcome = run_batch(plan, running, progress)
+        with _engine(engine, address, workers) as running, _progress(total) as progress:
+            outcome = run_batch(plan, running, progress)
     except KeyboardInterrupt:
         _error(f"interrupted; finished inputs are kept in {out}, run again to go on")
         raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -290,7 +290,9 @@ class Summary:
     def __init__(self, plan: Plan) -> None:
         self.out_dir = plan.out_dir
         self.copies = plan.copies
-        self.rows: dict[str, Row] = {name: {"input": name, "status": PENDING} for name in plan.inputs}
+        self.rows: dict[str, Row] = {
+            name: {"input": name, "status": PENDING} for name in plan.inputs
+        }
         for row in plan.done:
             self._set(row)
 

@@ -45,7 +45,8 @@ class RayEngine:
                 log_to_driver=False,
                 configure_logging=False,
             )
-        self.cores = int(ray.cluster_resources().get("CPU", 1))
+        resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+        self.cores = int(resources.get("CPU", 1))
 
     def run(self, tasks: list[Task]) -> Iterator[Row]:
         ray = self._ray
@@ -62,7 +63,8 @@ class RayEngine:
                         reason = type(error).__name__
                         yield error_row(
                             task,
-                            f"{task.input}: lost on the cluster after retries ({reason}); run again",
+                            f"{task.input}: lost on the cluster after retries ({reason}); "
+                            "run again",
                         )
         finally:  # stopped early (Ctrl-C, an error): what has not run is not wanted
             for ref in pending:
