@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from posecheck.cli.app import (
+    DEFAULT_WORKERS,
     EXIT_DATA,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -37,7 +38,6 @@ from posecheck.run.batch import (
     Outcome,
     Summary,
     Target,
-    default_workers,
     plan_batch,
     run_batch,
 )
@@ -80,7 +80,7 @@ def batch(
     workers: Annotated[
         int,
         typer.Option("--workers", help="Inputs scored at once (local engine, local Ray).", min=1),
-    ] = default_workers(),
+    ] = DEFAULT_WORKERS,
     html: Annotated[
         bool, typer.Option("--html", help="Also write each input's HTML report.")
     ] = False,
@@ -154,7 +154,7 @@ def _progress(total: int) -> Iterator[Callable[[Summary], None] | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     columns = (
         TextColumn("scoring"),
@@ -164,16 +164,18 @@ def _progress(total: int) -> Iterator[Callable[[Summary], None] | None]:
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("batch", total=total, counts="")
+        tasks: list[TaskID] = []
 
         def update(summary: Summary) -> None:
             counts = summary.counts()
-            done = total - counts[PENDING] - counts[ERROR]
-            bar.update(
-                task,
-                completed=total - counts[PENDING],
-                counts=f"{done} done, {counts[ERROR]} failed, {counts[PENDING]} remaining",
+            finished = total - counts[PENDING]
+            text = (
+                f"{finished - counts[ERROR]} done, {counts[ERROR]} failed, "
+                f"{counts[PENDING]} remaining"
             )
+            if not tasks:  # what earlier runs finished is not counted in the ETA
+                tasks.append(bar.add_task("batch", total=total, completed=finished, counts=text))
+            bar.update(tasks[0], completed=finished, counts=text)
 
         yield update
 

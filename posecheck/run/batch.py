@@ -21,7 +21,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -358,6 +357,8 @@ def run_batch(
     summary.write()
     video_s = 0.0
     setup_error = None
+    if progress is not None:
+        progress(summary)
     for row in engine.run(plan.tasks):
         if row.get("setup") and setup_error is None:
             setup_error = row["error"]
@@ -367,7 +368,3 @@ def run_batch(
         if progress is not None:
             progress(summary)
     return Outcome(summary, video_s, time.perf_counter() - started, engine.cores, setup_error)
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1
