@@ -7,7 +7,8 @@ then scores them, against the bridge, in three ways and times each:
    model per clip, as a shell loop over an archive would;
 2. `posecheck batch --engine local --workers 2` (a process pool);
 3. `posecheck batch --engine ray --workers 2` (a local Ray with 2 CPUs; skipped
-   when Ray is not installed).
+   when Ray is not installed), and with `--scaling` also a local Ray with 1 CPU:
+   how throughput grows with the cores Ray is given (a stand-in for nodes).
 
 It prints the wall time of each, the batch throughput in video-seconds per
 wall-second and per core, and the ratio to (1) (target >= 1.7x on 2 cores),
@@ -71,6 +72,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clips", type=int, default=20)
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--scaling", action="store_true", help="also Ray on 1 CPU")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "in"
@@ -82,10 +84,14 @@ def main() -> int:
             f"of video ({video_s / seq_wall:.2f} video-s per wall-s); load {load_average()}"
         )
         engines = ["local"] + (["ray"] if importlib.util.find_spec("ray") else [])
-        for engine in engines:
-            wall, throughput = batch(folder, Path(tmp) / f"out-{engine}", engine, args.cores)
+        runs = [(engine, args.cores) for engine in engines]
+        if args.scaling and "ray" in engines:
+            runs.append(("ray", 1))
+        for engine, cores in runs:
+            out = Path(tmp) / f"out-{engine}-{cores}"
+            wall, throughput = batch(folder, out, engine, cores)
             print(
-                f"batch --engine {engine} --workers {args.cores}: {wall:.1f} s (whole command), "
+                f"batch --engine {engine} --workers {cores}: {wall:.1f} s (whole command), "
                 f"{seq_wall / wall:.2f}x the sequential scores; {throughput}; "
                 f"load {load_average()}"
             )

@@ -109,9 +109,12 @@ def test_another_option_is_another_key(tmp_path, clips):
     reference = load_references()["bridge"]
     folder = _folder(tmp_path, clips, 1)
     out = tmp_path / "out"
-    plain = plan_batch(folder, out, Target(reference), ScoreOptions(sample_fps=5))
+    plain = plan_batch(folder, out, Target.stretch(reference), ScoreOptions(sample_fps=5))
     held = plan_batch(
-        folder, out, Target(reference), ScoreOptions(sample_fps=5, config=SessionConfig(hold_s=9))
+        folder,
+        out,
+        Target.stretch(reference),
+        ScoreOptions(sample_fps=5, config=SessionConfig(hold_s=9)),
     )
     assert {t.input for t in plain.tasks} == {t.input for t in held.tasks}
     assert not {t.key for t in plain.tasks} & {t.key for t in held.tasks}
@@ -121,7 +124,7 @@ def test_a_worker_process_loads_the_model_once(tmp_path, clips, monkeypatch):
     monkeypatch.setattr(chunks, "_worker_estimator", None)
     folder = _folder(tmp_path, clips, 2)
     plan = plan_batch(
-        folder, tmp_path / "out", Target(load_references()["bridge"]), ScoreOptions(5)
+        folder, tmp_path / "out", Target.stretch(load_references()["bridge"]), ScoreOptions(5)
     )
     videos = [t for t in plan.tasks if t.input.endswith("clip00.mp4") or "clip01" in t.input]
     rows = [score_task(task) for task in videos]

@@ -117,7 +117,7 @@ def batch(
         raise typer.Exit(EXIT_SETUP)
     reference = _reference(refs, stretch)
     options = ScoreOptions(sample_fps=sample_fps, workers=1, config=SessionConfig(hold_s=hold))
-    plan = plan_batch(input_dir, out, Target(reference), options, html=html, force=force)
+    plan = plan_batch(input_dir, out, Target.stretch(reference), options, html=html, force=force)
     if not plan.inputs:
         _error(f"{input_dir}: no videos or landmark recordings (.jsonl) in it")
         raise typer.Exit(EXIT_DATA)

@@ -77,14 +77,30 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Target:
-    """What every input is scored against."""
+    """What every input is scored against: one stretch (``kind`` "stretch")."""
 
-    reference: Reference
+    kind: str
+    references: tuple[Reference, ...]
+
+    @classmethod
+    def stretch(cls, reference: Reference) -> Target:
+        return cls("stretch", (reference,))
 
     def version(self) -> str:
-        """What of the target changes results: its id and its reference file(s)' hashes."""
-        files = ",".join(f"{f.file}:{f.sha256_12}" for f in reference_files(self.reference))
-        return f"stretch={self.reference.id};refs={files}"
+        """What of the target changes results: the references as loaded (their
+        prescriptions included) and the hashes of their files."""
+        files = ",".join(
+            f"{f.file}:{f.sha256_12}" for r in self.references for f in reference_files(r)
+        )
+        loaded = hashlib.sha256(repr(self.references).encode()).hexdigest()[:16]
+        return f"{self.kind};refs={files};loaded={loaded}"
+
+    def score(self, task: Task) -> dict[str, Any]:
+        """Score the task's input; write its HTML report if asked; its report's JSON."""
+        report = score_video(task.path, self.references[0], task.options)
+        if task.html is not None:
+            write_html(report, task.html, None)
+        return report.to_json()
 
 
 @dataclass(frozen=True)
@@ -222,11 +238,8 @@ def score_task(task: Task) -> Row:
     try:
         chunks.keep_estimator()
         task.report.parent.mkdir(parents=True, exist_ok=True)
-        report = score_video(task.path, task.target.reference, task.options)
-        data = report.to_json()
+        data = task.target.score(task)
         atomic.write(task.report, json.dumps(data, indent=2) + "\n")
-        if task.html is not None:
-            write_html(report, task.html, None)
         row = _scored_row(task, data)
     except ModelError as error:  # the installation, not this input: not recorded
         return error_row(task, str(error), setup=True)
