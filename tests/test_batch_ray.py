@@ -46,3 +46,13 @@ def test_the_ray_engine_scores_a_folder_and_resumes(tmp_path):
     again = run(*args, "--engine", "local", "--workers", "1")
     statuses = {row["status"] for row in csv.DictReader((out / "summary.csv").open())}
     assert statuses == {"done", "error", "duplicate"}, again.stdout
+
+
+def test_no_cluster_at_the_address_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    batch_inputs.recording_copy(tmp_path / "in" / "bridge.jsonl")
+    args = ("--stretch", "bridge", "--out", str(tmp_path / "out"))
+    result = run("batch", str(tmp_path / "in"), *args, "--engine", "ray", "--address", "auto")
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: cannot use the Ray cluster at auto")
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr

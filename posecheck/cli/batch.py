@@ -125,6 +125,9 @@ def batch(
     try:
         with _engine(engine, address, workers) as running, _progress(total) as progress:
             outcome = run_batch(plan, running, progress)
+    except batch_ray.ClusterError as error:
+        _error(str(error))
+        raise typer.Exit(EXIT_SETUP) from None
     except KeyboardInterrupt:
         _error(f"interrupted; finished inputs are kept in {out}, run again to go on")
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -191,7 +194,7 @@ def _report(outcome: Outcome, out: Path) -> None:
     for row in outcome.summary.rows.values():
         if row["status"] == ERROR:
             typer.secho(f"  failed: {row['error']}", fg=typer.colors.RED, err=True)
-    if counts[SCORED]:
+    if outcome.video_s > 0:
         typer.echo(
             f"throughput: {outcome.video_s:.1f} s of video in {outcome.wall_s:.1f} s, "
             f"{outcome.per_wall_s:.2f} video-s per wall-s, {outcome.per_core:.2f} per core "

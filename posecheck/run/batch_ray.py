@@ -11,11 +11,13 @@ recorded, so the next run tries it again).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 from collections.abc import Iterator
 from typing import Any
 
-from posecheck.errors import ModelError
+from posecheck.errors import PosecheckError
 from posecheck.run.batch import Row, Task, error_row, score_task
 
 MAX_RETRIES = 3
@@ -25,6 +27,10 @@ INSTALL_HINT = (
 )
 
 
+class ClusterError(PosecheckError):
+    """Ray is missing, or the cluster cannot be reached or started: a set-up problem."""
+
+
 def available() -> bool:
     return importlib.util.find_spec("ray") is not None
 
@@ -32,21 +38,35 @@ def available() -> bool:
 class RayEngine:
     def __init__(self, address: str | None, workers: int) -> None:
         if not available():
-            raise ModelError(INSTALL_HINT)
+            raise ClusterError(INSTALL_HINT)
         import ray
 
         self._ray: Any = ray
-        if address:
-            ray.init(address=address, log_to_driver=False, configure_logging=False)
-        else:
-            ray.init(
-                num_cpus=max(1, workers),
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
+        # Ray's start-up notices would stand between the command's own lines;
+        # its errors still raise.
+        where = f"the Ray cluster at {address}" if address else "a local Ray"
+        try:
+            self._init(address, workers)
+        except Exception as error:  # Ray raises ConnectionError, RuntimeError, ValueError ...
+            raise ClusterError(
+                f"cannot use {where} ({type(error).__name__}: {str(error).strip()[:200]}); "
+                "check --address, or start the cluster with `ray start --head`"
+            ) from None
         resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
         self.cores = int(resources.get("CPU", 1))
+
+    def _init(self, address: str | None, workers: int) -> None:
+        ray = self._ray
+        with contextlib.redirect_stderr(io.StringIO()):
+            if address:
+                ray.init(address=address, log_to_driver=False, configure_logging=False)
+            else:
+                ray.init(
+                    num_cpus=max(1, workers),
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    configure_logging=False,
+                )
 
     def run(self, tasks: list[Task]) -> Iterator[Row]:
         ray = self._ray
