@@ -17,6 +17,7 @@ from posecheck.cli.app import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_SETUP,
+    EXIT_USAGE,
     HoldOption,
     JsonOption,
     RefsOption,
@@ -25,6 +26,7 @@ from posecheck.cli.app import (
     _exit_code,
     _fail_on,
     _reference,
+    _references,
     _rep_lines,
     app,
 )
@@ -32,7 +34,9 @@ from posecheck.coaching.session import SessionConfig
 from posecheck.errors import PosecheckError
 from posecheck.io import outputs
 from posecheck.report.html import write_html
+from posecheck.report.segments import SegmentedReport
 from posecheck.report.summary import ScoreReport
+from posecheck.run.auto import AUTO, score_auto
 from posecheck.run.scoring import ScoreOptions, score_video
 
 
@@ -128,8 +132,19 @@ def score(
     hold: HoldOption = None,
     refs: RefsOption = None,
 ) -> None:
-    """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
-    reference = _reference(refs, stretch)
+    """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video).
+
+    With `--stretch auto`, each stretch recognised in the recording is a segment
+    with its own report."""
+    auto = stretch == AUTO
+    if auto and (html or csv_path or annotated):
+        _error(
+            "--html, --csv and --annotated take one stretch: with --stretch auto, use --json "
+            "or the printed report, then score a segment with its own --stretch"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    references = _references(refs) if auto else {}
+    reference = None if auto else _reference(refs, stretch)
     plan = _plan_score_outputs(videos, html, csv_path, annotated)
     failed = False
     for path, planned in zip(videos, plan, strict=True):
@@ -141,6 +156,10 @@ def score(
             config=SessionConfig(hold_s=hold),
         )
         try:
+            if reference is None:
+                segmented = score_auto(path, references, options)
+                _print_segments(segmented, as_json=as_json)
+                continue
             report = _score_one(path, reference, options, show_progress=not as_json)
             if planned.html is not None:
                 write_html(report, planned.html)
@@ -155,6 +174,27 @@ def score(
             raise typer.Exit(EXIT_INTERRUPTED) from None
         _print_report(report, planned, as_json=as_json)
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+def _print_segments(report: SegmentedReport, *, as_json: bool) -> None:
+    """A recording scored segment by segment: one JSON line, or each segment in words."""
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    lines = [f"{report.video.path}: {report.verdict_text()}"]
+    for number, segment in enumerate(report.segments, start=1):
+        r = segment.report
+        lines.append(
+            f"  Segment {number}: {r.stretch_name}, {segment.start_s:.1f}-{segment.end_s:.1f} s"
+            f" · {r.verdict_text()}"
+        )
+        lines += [f"    {line}" for line in _rep_lines(r.reps, r.reps_prescribed)]
+    lines.append(
+        f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
+    )
+    typer.echo("\n".join(lines))
 
 
 def _print_report(report: ScoreReport, written: _VideoOutputs, *, as_json: bool) -> None:

@@ -1,0 +1,211 @@
+"""Which stretch is this? Every stretch's own verdict on a pose, ranked.
+
+No model of its own: each stretch judges the pose with the check engine
+(`checks.evaluate`: its position and view gates, then its checks), and the
+match (0-1) is how much of that judgement came out good:
+
+- 0 when the stretch's view or position gate fails, or no person is seen:
+  a stretch that cannot be judged from here is no candidate;
+- otherwise the share of its blocking checks that are good, each weighted by
+  its priority (1 / priority, as the form score weighs them): a pass counts
+  1, a borderline `BORDERLINE_PART`, a fail less the further out it is, and
+  a check that cannot be seen 0.
+
+A stretch is recognised only when it is the best match, its verdict is
+aligned (every gate passes and no blocking check fails or goes unseen), its
+match is at least `MIN_MATCH`, and no other aligned stretch comes within
+`MARGIN` of it with at least as many checks behind it. Anything else is
+"none": standing, walking, sitting on a chair, the moves between stretches
+and poses outside the catalog fail some gate or check of every stretch, and
+an even tie between two stretches says nothing about which one it is.
+
+`StableGuess` turns the frame-by-frame answer into one a person can rely
+on: a stretch is named once it has been the answer for `STABLE_S`, and
+dropped after `DROP_S` of other answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from posecheck.body.landmarks import Pose
+from posecheck.catalog.reference import Reference
+from posecheck.form.checks import evaluate
+from posecheck.form.results import Status, Verdict
+
+# A borderline check is within the model's error of its limit: good, but less
+# sure evidence than a pass.
+BORDERLINE_PART = 0.75
+# The lowest match a recognised stretch may have. Aligned already means no
+# blocking check fails; this keeps out a fit resting on borderline values.
+MIN_MATCH = 0.8
+# How far ahead of the next aligned stretch the best one must be, unless it
+# rests on more checks (the more checks a fit passes, the more specific it is).
+MARGIN = 0.05
+# How long the same answer must last before it is named, and how long other
+# answers must last before a named stretch is dropped.
+STABLE_S = 1.0
+DROP_S = 1.0
+
+
+def _part(status: Status, excess: float) -> float:
+    if status == Status.PASS:
+        return 1.0
+    if status == Status.BORDERLINE:
+        return BORDERLINE_PART
+    if status == Status.FAIL:
+        # A near miss still says the body is close to this shape; a wide one, not.
+        return max(0.0, 0.5 * (1.0 - excess))
+    return 0.0
+
+
+def match_of(verdict: Verdict) -> float:
+    """How well the pose fits the verdict's stretch, 0-1 (see the module docstring)."""
+    if not verdict.person:
+        return 0.0
+    gates = {g.id: g.passed for g in verdict.gates}
+    if not (gates.get("view", False) and gates.get("position", False)):
+        return 0.0
+    blocking = [r for r in verdict.results if not r.check.advice]
+    if not blocking:
+        return 0.0
+    weights = [1.0 / r.check.priority for r in blocking]
+    parts = [_part(r.status, r.excess) for r in blocking]
+    return sum(w * p for w, p in zip(weights, parts, strict=True)) / sum(weights)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One stretch's fit to the pose. ``passed``: its blocking checks that are good."""
+
+    stretch: str
+    match: float
+    aligned: bool
+    passed: int
+    verdict: Verdict
+
+    def to_json(self) -> dict[str, object]:
+        return {"stretch": self.stretch, "match": round(self.match, 3)}
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The ranked candidates (best first) and the stretch recognised, or None."""
+
+    candidates: tuple[Candidate, ...]
+    stretch: str | None
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The recognised stretch's verdict (None when none is recognised)."""
+        for c in self.candidates:
+            if c.stretch == self.stretch:
+                return c.verdict
+        return None
+
+    def top(self, n: int = 3) -> list[dict[str, object]]:
+        return [c.to_json() for c in self.candidates[:n]]
+
+
+def _candidate(verdict: Verdict) -> Candidate:
+    passed = sum(1 for r in verdict.results if not r.check.advice and r.status in _GOOD_STATUSES)
+    return Candidate(verdict.stretch, match_of(verdict), verdict.aligned, passed, verdict)
+
+
+_GOOD_STATUSES = (Status.PASS, Status.BORDERLINE)
+
+
+def _stands_out(best: Candidate, others: Sequence[Candidate]) -> bool:
+    """Whether no other aligned stretch fits as well on as much evidence."""
+    for other in others:
+        if not other.aligned:
+            continue
+        if best.match - other.match < MARGIN and other.passed >= best.passed:
+            return False
+    return True
+
+
+def rank(verdicts: Sequence[Verdict], previous: str | None = None) -> Recognition:
+    """Rank the stretches by the verdicts they gave one pose and pick one, or none.
+
+    ``previous`` (the stretch recognised a moment ago) is kept while it is
+    still aligned and within `MARGIN` of the best, so a near tie does not
+    flicker between two stretches.
+    """
+    ranked = sorted(
+        (_candidate(v) for v in verdicts),
+        key=lambda c: (-c.match, -c.passed, c.stretch),
+    )
+    chosen: str | None = None
+    if ranked:
+        best = ranked[0]
+        kept = next((c for c in ranked if c.stretch == previous), None)
+        if (
+            kept is not None
+            and kept.aligned
+            and kept.match >= MIN_MATCH
+            and best.match - kept.match < MARGIN
+        ):
+            chosen = kept.stretch
+        elif best.aligned and best.match >= MIN_MATCH and _stands_out(best, ranked[1:]):
+            chosen = best.stretch
+    return Recognition(tuple(ranked), chosen)
+
+
+def recognize(
+    pose: Pose | None,
+    references: Mapping[str, Reference],
+    previous: str | None = None,
+) -> Recognition:
+    """Judge one pose against every stretch and recognise one, or none."""
+    return rank([evaluate(pose, ref) for ref in references.values()], previous)
+
+
+class StableGuess:
+    """The stretch a stream of recognitions settles on, with time passed in.
+
+    ``update(stretch, timestamp_ms)`` takes each frame's answer (None: no
+    stretch) and returns the settled one: a stretch once it has been the
+    answer for `STABLE_S` without a break; the settled stretch stays until
+    other answers (a different stretch or none) have lasted `DROP_S`.
+    ``since_ms`` is when the current run of the settled answer began, so a
+    caller can start coaching from the moment the stretch was first seen.
+    """
+
+    def __init__(self, stable_s: float = STABLE_S, drop_s: float = DROP_S) -> None:
+        self.stable_ms = round(stable_s * 1000)
+        self.drop_ms = round(drop_s * 1000)
+        self.settled: str | None = None
+        self.since_ms: int | None = None
+        self._run: str | None = None
+        self._run_start_ms = 0
+        self._last_settled_ms: int | None = None
+
+    @property
+    def candidate(self) -> str | None:
+        """This frame's answer, settled or not."""
+        return self._run
+
+    def update(self, stretch: str | None, timestamp_ms: int) -> str | None:
+        if stretch != self._run or timestamp_ms < self._run_start_ms:
+            self._run = stretch
+            self._run_start_ms = timestamp_ms
+        if self.settled is not None and stretch == self.settled:
+            self._last_settled_ms = timestamp_ms
+        long_enough = timestamp_ms - self._run_start_ms >= self.stable_ms
+        if stretch is not None and stretch != self.settled and long_enough:
+            self.settled = stretch
+            self.since_ms = self._run_start_ms
+            self._last_settled_ms = timestamp_ms
+            return self.settled
+        if self.settled is not None and stretch != self.settled:
+            last = self._last_settled_ms if self._last_settled_ms is not None else timestamp_ms
+            if timestamp_ms - last >= self.drop_ms:
+                self.settled = None
+                self.since_ms = None
+        return self.settled
