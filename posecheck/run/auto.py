@@ -113,9 +113,9 @@ def run_auto_session(
     ``on_stretch(stretch, timestamp_ms)`` is called when a new stretch settles
     and its coaching begins (a moment of "none" in between, such as a fault
     or leaving the picture, does not end the stretch: its session pauses);
-    ``on_event`` for every event of the coached stretch's session. The loop ends when the source ends, a
-    sink asks to stop, or Ctrl-C is pressed: one stretch done, the user may
-    go on to the next.
+    ``on_event`` for every event of the coached stretch's session. The loop
+    ends when the source ends, a sink asks to stop, or Ctrl-C is pressed:
+    one stretch done, the user may go on to the next.
     """
     opened = source if isinstance(source, Source) else open_source(source)
     auto = AutoCoach(references, config)
