@@ -29,10 +29,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from posecheck.body import geometry
+from posecheck.body.geometry import View
 from posecheck.body.landmarks import Pose
 from posecheck.catalog.reference import Reference
 from posecheck.form.checks import evaluate
-from posecheck.form.results import Status, Verdict
+from posecheck.form.gates import VIEW_CUES, view_matches
+from posecheck.form.results import GateResult, Status, Verdict
 
 # A borderline check is within the model's error of its limit: good, but less
 # sure evidence than a pass.
@@ -162,8 +165,26 @@ def recognize(
     references: Mapping[str, Reference],
     previous: str | None = None,
 ) -> Recognition:
-    """Judge one pose against every stretch and recognise one, or none."""
-    return rank([evaluate(pose, ref) for ref in references.values()], previous)
+    """Judge one pose against every stretch and recognise one, or none.
+
+    A stretch whose view gate cannot pass from this camera view matches 0
+    whatever its checks say, so it is not judged at all: the view is the
+    gate's own test (`view_matches`), taken once for every stretch.
+    """
+    view = None if pose is None else geometry.camera_view(pose)
+    verdicts = [
+        evaluate(pose, ref)
+        if pose is None or view_matches(view, ref.views)
+        else _unjudged(ref, view)
+        for ref in references.values()
+    ]
+    return rank(verdicts, previous)
+
+
+def _unjudged(reference: Reference, view: View | None) -> Verdict:
+    """The verdict of a stretch not judged from this view: its view gate fails."""
+    gate = GateResult("view", False, VIEW_CUES[reference.views[0]])
+    return Verdict(reference.id, True, view, None, (gate,), ())
 
 
 class StableGuess:
