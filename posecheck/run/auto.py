@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from posecheck.catalog.reference import Reference
@@ -152,9 +152,12 @@ def run_auto_session(
                             frame if frame is not None else overlay.blank_canvas(detection.image_wh)
                         )
                         if current is not None and step.guess in (None, current.verdict.stretch):
-                            drawn = overlay.compose(
-                                canvas, current.pose, current.verdict, current.state
+                            # The panel names the stretch being coached.
+                            name = references[current.verdict.stretch].name
+                            state = replace(
+                                current.state, phase_text=f"{name} · {current.state.phase_text}"
                             )
+                            drawn = overlay.compose(canvas, current.pose, current.verdict, state)
                         else:
                             drawn = overlay.compose(
                                 canvas, step.pose, None, caption=_caption(step, references)
