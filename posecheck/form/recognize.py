@@ -30,19 +30,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from posecheck.body import geometry
-from posecheck.body.geometry import View
+from posecheck.body.geometry import Position, View
 from posecheck.body.landmarks import Pose
 from posecheck.catalog.reference import Reference
-from posecheck.form.checks import evaluate
+from posecheck.form.bands import tolerance_scale
+from posecheck.form.checks import evaluate, restrict
 from posecheck.form.gates import VIEW_CUES, view_matches
-from posecheck.form.results import GateResult, Status, Verdict
+from posecheck.form.results import CheckResult, GateResult, Status, Verdict
 
-# A borderline check is within the model's error of its limit: good, but less
-# sure evidence than a pass.
-BORDERLINE_PART = 0.75
+# What a check adds to the match: a pass from `PASS_PART` (at the edge of its
+# limits) to 1 (a tolerance or more inside them); a borderline one, within
+# the model's error of its limit, good but less sure evidence than a pass.
+PASS_PART = 0.8
+BORDERLINE_PART = 0.7
+# The match of a stretch whose position was read as one the classifier
+# confuses with the named one, rather than the named one itself.
+CONFUSED_POSITION = 0.9
 # The lowest match a recognised stretch may have. Aligned already means no
 # blocking check fails; this keeps out a fit resting on borderline values.
-MIN_MATCH = 0.8
+MIN_MATCH = 0.75
 # How far ahead of the next aligned stretch the best one must be, unless it
 # rests on more checks (the more checks a fit passes, the more specific it is).
 MARGIN = 0.05
@@ -52,19 +58,47 @@ STABLE_S = 1.0
 DROP_S = 1.0
 
 
-def _part(status: Status, excess: float) -> float:
-    if status == Status.PASS:
+def depth(result: CheckResult) -> float:
+    """How far inside its limits a passing value is, in tolerances, 0-1.
+
+    A value one tolerance or more inside every limit it has is plainly in the
+    stretch's range; a value just inside an edge could as well be a near miss.
+    """
+    lim, value = result.check.limits, result.value
+    if result.status != Status.PASS or value is None:
+        return 0.0
+    inside = [
+        d
+        for d in (
+            None if lim.low is None else value - lim.low,
+            None if lim.high is None else lim.high - value,
+        )
+        if d is not None
+    ]
+    if not inside:
         return 1.0
-    if status == Status.BORDERLINE:
+    return max(0.0, min(1.0, min(inside) / tolerance_scale(result.check)))
+
+
+def _part(result: CheckResult) -> float:
+    if result.status == Status.PASS:
+        return PASS_PART + (1.0 - PASS_PART) * depth(result)
+    if result.status == Status.BORDERLINE:
         return BORDERLINE_PART
-    if status == Status.FAIL:
+    if result.status == Status.FAIL:
         # A near miss still says the body is close to this shape; a wide one, not.
-        return max(0.0, 0.5 * (1.0 - excess))
+        return max(0.0, 0.5 * (1.0 - result.excess))
     return 0.0
 
 
-def match_of(verdict: Verdict) -> float:
-    """How well the pose fits the verdict's stretch, 0-1 (see the module docstring)."""
+def match_of(verdict: Verdict, positions: Sequence[Position] | None = None) -> float:
+    """How well the pose fits the verdict's stretch, 0-1 (see the module docstring).
+
+    ``positions``: the body positions the stretch names. A body classified as
+    one of them is direct evidence; one the classifier is only known to
+    confuse with them (the position gate lets the checks decide) is weaker,
+    and the match is scaled by `CONFUSED_POSITION`.
+    """
     if not verdict.person:
         return 0.0
     gates = {g.id: g.passed for g in verdict.gates}
@@ -74,8 +108,10 @@ def match_of(verdict: Verdict) -> float:
     if not blocking:
         return 0.0
     weights = [1.0 / r.check.priority for r in blocking]
-    parts = [_part(r.status, r.excess) for r in blocking]
-    return sum(w * p for w, p in zip(weights, parts, strict=True)) / sum(weights)
+    parts = [_part(r) for r in blocking]
+    fit = sum(w * p for w, p in zip(weights, parts, strict=True)) / sum(weights)
+    named = positions is None or verdict.position in positions
+    return fit if named else fit * CONFUSED_POSITION
 
 
 @dataclass(frozen=True)
@@ -94,7 +130,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Recognition:
-    """The ranked candidates (best first) and the stretch recognised, or None."""
+    """The ranked candidates (the recognised stretch first, then by match) and the
+    stretch recognised, or None."""
 
     candidates: tuple[Candidate, ...]
     stretch: str | None
@@ -115,49 +152,74 @@ class Recognition:
         return [c.to_json() for c in self.candidates[:n]]
 
 
-def _candidate(verdict: Verdict) -> Candidate:
+def _candidate(verdict: Verdict, positions: Sequence[Position] | None) -> Candidate:
     passed = sum(1 for r in verdict.results if not r.check.advice and r.status in _GOOD_STATUSES)
-    return Candidate(verdict.stretch, match_of(verdict), verdict.aligned, passed, verdict)
+    match = match_of(verdict, positions)
+    return Candidate(verdict.stretch, match, verdict.aligned, passed, verdict)
 
 
 _GOOD_STATUSES = (Status.PASS, Status.BORDERLINE)
 
 
-def _stands_out(best: Candidate, others: Sequence[Candidate]) -> bool:
-    """Whether no other aligned stretch fits as well on as much evidence."""
-    for other in others:
-        if not other.aligned:
-            continue
-        if best.match - other.match < MARGIN and other.passed >= best.passed:
-            return False
-    return True
+def _choose(contenders: Sequence[Candidate], still: Mapping[str, bool]) -> str | None:
+    """Of the aligned stretches that fit about equally well, the one with the most
+    evidence: the most checks passed, then one a still frame can show whole (see
+    `rank`); None when two are still level."""
+
+    def evidence(c: Candidate) -> tuple[int, bool]:
+        return (c.passed, still.get(c.stretch, True))
+
+    strongest = max(evidence(c) for c in contenders)
+    chosen = [c for c in contenders if evidence(c) == strongest]
+    return chosen[0].stretch if len(chosen) == 1 else None
 
 
-def rank(verdicts: Sequence[Verdict], previous: str | None = None) -> Recognition:
+def rank(
+    verdicts: Sequence[Verdict],
+    previous: str | None = None,
+    references: Mapping[str, Reference] | None = None,
+) -> Recognition:
     """Rank the stretches by the verdicts they gave one pose and pick one, or none.
 
-    ``previous`` (the stretch recognised a moment ago) is kept while it is
-    still aligned and within `MARGIN` of the best, so a near tie does not
-    flicker between two stretches.
+    The contenders are the aligned stretches with a match of at least
+    `MIN_MATCH` within `MARGIN` of the best of them: a difference that small
+    is within the noise of the match. Of those, the one resting on more
+    passed checks is named; at equal checks, a stretch a still frame shows
+    whole (held still, every part of it seen) over one that needs motion
+    (dynamic reps, phases) or has a part the camera cannot see
+    (``camera_limits``), since a single frame is no evidence of either.
+    Still level: none.
+
+    ``previous`` (the stretch recognised a moment ago) is kept while it is a
+    contender, so a near tie does not flicker between two stretches.
+    ``references`` gives each stretch's named positions and prescription (see
+    `match_of`); without them every position counts as named.
     """
+    refs = references or {}
     ranked = sorted(
-        (_candidate(v) for v in verdicts),
+        (_candidate(v, refs[v.stretch].positions if v.stretch in refs else None) for v in verdicts),
         key=lambda c: (-c.match, -c.passed, c.stretch),
     )
+    aligned = [c for c in ranked if c.aligned and c.match >= MIN_MATCH]
     chosen: str | None = None
-    if ranked:
-        best = ranked[0]
-        kept = next((c for c in ranked if c.stretch == previous), None)
-        if (
-            kept is not None
-            and kept.aligned
-            and kept.match >= MIN_MATCH
-            and best.match - kept.match < MARGIN
-        ):
-            chosen = kept.stretch
-        elif best.aligned and best.match >= MIN_MATCH and _stands_out(best, ranked[1:]):
-            chosen = best.stretch
+    if aligned:
+        contenders = [c for c in aligned if aligned[0].match - c.match < MARGIN]
+        if previous in {c.stretch for c in contenders}:
+            chosen = previous
+        else:
+            still = {k: _shown_by_a_still(r) for k, r in refs.items()}
+            chosen = _choose(contenders, still)
+    # The recognised stretch heads the ranking, even where a contender's match is
+    # a hair higher.
+    ranked.sort(key=lambda c: c.stretch != chosen)
     return Recognition(tuple(ranked), chosen)
+
+
+def _shown_by_a_still(reference: Reference) -> bool:
+    """Whether one frame can show the whole stretch: held still, with no part the
+    camera cannot judge."""
+    moving = reference.prescription.dynamic or bool(reference.phases)
+    return not moving and reference.camera_limits is None
 
 
 def recognize(
@@ -173,12 +235,22 @@ def recognize(
     """
     view = None if pose is None else geometry.camera_view(pose)
     verdicts = [
-        evaluate(pose, ref)
+        _judged(pose, ref)
         if pose is None or view_matches(view, ref.views)
         else _unjudged(ref, view)
         for ref in references.values()
     ]
-    return rank(verdicts, previous)
+    return rank(verdicts, previous, references)
+
+
+def _judged(pose: Pose | None, reference: Reference) -> Verdict:
+    """The stretch's verdict on the pose; for a phased stretch, that of the phase the
+    pose fits best (each phase is judged on its own checks, as the session does)."""
+    verdict = evaluate(pose, reference)
+    if not reference.phases:
+        return verdict
+    phases = [restrict(verdict, stage.checks) for stage in reference.phases]
+    return max(phases, key=lambda v: (v.aligned, match_of(v, reference.positions)))
 
 
 def _unjudged(reference: Reference, view: View | None) -> Verdict:
