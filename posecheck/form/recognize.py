@@ -1,23 +1,27 @@
 """Which stretch is this? Every stretch's own verdict on a pose, ranked.
 
 No model of its own: each stretch judges the pose with the check engine
-(`checks.evaluate`: its position and view gates, then its checks), and the
-match (0-1) is how much of that judgement came out good:
+(`checks.evaluate`: its position and view gates, then its checks; a phased
+stretch, each phase on its own checks), and the match (0-1) is how much of
+that judgement came out good:
 
 - 0 when the stretch's view or position gate fails, or no person is seen:
   a stretch that cannot be judged from here is no candidate;
 - otherwise the share of its blocking checks that are good, each weighted by
   its priority (1 / priority, as the form score weighs them): a pass counts
-  1, a borderline `BORDERLINE_PART`, a fail less the further out it is, and
-  a check that cannot be seen 0.
+  from `PASS_PART` at the edge of its limits to 1 a tolerance inside them, a
+  borderline `BORDERLINE_PART`, a fail less the further out it is, and a
+  check that cannot be seen 0;
+- scaled by `CONFUSED_POSITION` when the body position was read as one the
+  classifier confuses with the named one rather than the named one itself.
 
-A stretch is recognised only when it is the best match, its verdict is
-aligned (every gate passes and no blocking check fails or goes unseen), its
-match is at least `MIN_MATCH`, and no other aligned stretch comes within
-`MARGIN` of it with at least as many checks behind it. Anything else is
-"none": standing, walking, sitting on a chair, the moves between stretches
-and poses outside the catalog fail some gate or check of every stretch, and
-an even tie between two stretches says nothing about which one it is.
+A stretch is recognised only when its verdict is aligned (every gate passes
+and no blocking check fails or goes unseen) and its match is at least
+`MIN_MATCH`. Of such stretches within `MARGIN` of the best, the one resting
+on the most passed checks is named, then one a still frame shows whole; if
+two are still level, none. Anything else is "none": standing, walking,
+sitting on a chair, the moves between stretches and poses outside the
+catalog fail some gate or check of every stretch.
 
 `StableGuess` turns the frame-by-frame answer into one a person can rely
 on: a stretch is named once it has been the answer for `STABLE_S`, and
@@ -49,8 +53,9 @@ CONFUSED_POSITION = 0.9
 # The lowest match a recognised stretch may have. Aligned already means no
 # blocking check fails; this keeps out a fit resting on borderline values.
 MIN_MATCH = 0.75
-# How far ahead of the next aligned stretch the best one must be, unless it
-# rests on more checks (the more checks a fit passes, the more specific it is).
+# Aligned stretches whose matches differ by less than this fit equally well:
+# the more passed checks decide between them (the more a fit was tested, the
+# more specific it is).
 MARGIN = 0.05
 # How long the same answer must last before it is named, and how long other
 # answers must last before a named stretch is dropped.
