@@ -308,6 +308,30 @@ def test_auto_coach_coaches_nothing_while_nothing_is_recognised():
     assert auto.finish(3000) == []
 
 
+def test_auto_coach_settles_a_second_after_the_stretch_and_coaches_it_from_its_start():
+    # Frame by frame at 10 fps: standing for 2 s, then a bridge held.
+    auto = AutoCoach(REFERENCES)
+    standing = place(bodies.pose(bodies.standing(), "side"))
+    bridge = place(bodies.correct_pose("bridge"))
+    steps = []
+    for t in range(0, 8000, 100):
+        pose = replace(standing if t < 2000 else bridge, timestamp_ms=t)
+        steps.append(auto.step(Detection(t, pose.image_wh, pose, people=1)))
+    settled_at = next(s.detection.timestamp_ms for s in steps if s.settled == "bridge")
+    # Recognition runs every 200 ms and the answer must last a second.
+    assert 3000 <= settled_at <= 3300
+    assert all(s.coached == () for s in steps if s.detection.timestamp_ms < settled_at)
+    first = next(s for s in steps if s.coached)
+    # The new segment's coach is given the frames since the bridge was first seen.
+    assert first.coached[0].detection.timestamp_ms <= 2200
+    assert len(first.coached) >= 8
+    (segment,) = auto.finish(7900)
+    assert segment.stretch == "bridge" and segment.start_ms <= 2200
+    (rep,) = segment.reps
+    # The hold starts a second after the bridge was reached, not after it was named.
+    assert rep.start_s <= 3.4 and rep.held_s >= 4.4
+
+
 def test_live_auto_names_the_stretch_and_coaches_it(tmp_path: Path):
     recording = tmp_path / "three.jsonl"
     _three_stretch_session(recording, hold_s=8.0, fps=10.0)
