@@ -5,6 +5,11 @@ guess frame by frame, a recorded session through three stretches scored with
 from __future__ import annotations
 
 import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,9 +20,10 @@ from posecheck.catalog.reference import load_references
 from posecheck.coaching.auto import AutoCoach
 from posecheck.form.checks import CheckResult, Status, Verdict, evaluate
 from posecheck.form.recognize import MARGIN, StableGuess, match_of, rank, recognize
+from posecheck.io import video, window
 from posecheck.run.auto import score_auto
 from tests import bodies, everyday
-from tests.helpers import DATA, needs_data, recorded_pose, run_in
+from tests.helpers import CLI_CODE, DATA, needs_data, recorded_pose, run_in
 from tests.timeline import blend, place, write_session
 
 REFERENCES = load_references()
@@ -380,3 +386,32 @@ def test_check_auto_names_the_stretch_in_words(tmp_path: Path):
     result = run_in(tmp_path, "check", str(DATA / "Childs_Pose/0.jpg"), "--stretch", "auto")
     assert result.returncode == 0, result.stderr
     assert "recognised Child's pose" in result.stdout
+
+
+@pytest.mark.skipif(
+    not window.display_available() or shutil.which("import") is None,
+    reason="needs a display (Xvfb) and ImageMagick's `import` for the screenshot",
+)
+def test_live_auto_in_a_window_names_the_stretch_on_screen(tmp_path: Path):
+    recording = tmp_path / "three.jsonl"
+    _three_stretch_session(recording, hold_s=20.0, fps=10.0)
+    shot = tmp_path / "screen.png"
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLI_CODE, "live", "--stretch", "auto", "--source", str(recording)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(9.0)  # the child's pose is reached at 5 s and named a second later
+        subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert f"recognised: {REFERENCES['childs-pose'].name}" in stdout
+    assert "stopped" in stdout
+    screen = video.read_image(shot).astype(int)
+    colourful = (screen.max(axis=2) - screen.min(axis=2)) > 80
+    assert colourful.sum() > 2000, "no overlay drawn in the window"
