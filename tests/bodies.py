@@ -19,19 +19,22 @@ A body is built in three steps, each usable on its own:
 `fault_pose(id, name)` one of its named faults, with `FAULTS[id][name].fails`
 the check id (or ``gate:<id>``) that must catch it. Recordings over time are
 sequences of poses: vary a figure's parameters frame by frame and give each
-`pose` its ``timestamp_ms``.
+`pose` its ``timestamp_ms``, or write a landmark recording of a script of
+figures with `recording`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from posecheck.body.landmarks import NUM_LANDMARKS, Pose, PoseLandmark
+from posecheck.body.landmarks import NUM_LANDMARKS, Detection, Pose, PoseLandmark
+from posecheck.io.recording import RecordingWriter
 
 Vec = npt.NDArray[np.float64]
 FORWARD = np.array([1.0, 0.0, 0.0])
@@ -565,12 +568,12 @@ def foam_roll_quads(*, hips_up: float = 0.0, prop: float = 25.0) -> Figure:
     return Figure(
         torso=aim(prop - hips_up),
         face=aim(-60),
-        legs=arms_both_legs(Leg(thigh, aim(-hips_up / 2, 180), aim(-70, 180))),
+        legs=legs_both(Leg(thigh, aim(-hips_up / 2, 180), aim(-70, 180))),
         arms=arms_both(Arm(aim(-90), aim(0))),
     )
 
 
-def arms_both_legs(leg: Leg) -> dict[str, Leg]:
+def legs_both(leg: Leg) -> dict[str, Leg]:
     return {"left": leg, "right": leg}
 
 
@@ -638,11 +641,10 @@ def squat(
     ankle ``feet`` metres out from the midline, each knee ``knees_out``."""
     legs = {}
     for side, s in (("left", 1.0), ("right", -1.0)):
-        ankle = np.array([0.10, -0.35 + depth * 0, s * feet])
-        knee = np.array([0.35, 0.0, s * knees_out])
-        legs[side] = leg_toward(side, knee + np.array([0.0, depth, 0.0]), ankle, aim(0, s * 20))
-    fig = Figure(torso=aim(torso), legs=legs, arms=arms_both(Arm(aim(-30), aim(40))))
-    return fig
+        knee = np.array([0.35, depth, s * knees_out])
+        ankle = np.array([0.10, -0.35, s * feet])
+        legs[side] = leg_toward(side, knee, ankle, aim(0, s * 20))
+    return Figure(torso=aim(torso), legs=legs, arms=arms_both(Arm(aim(-30), aim(40))))
 
 
 def wide_fold(*, fold: float = 120.0, feet: float = 0.45, knee: float = 175.0) -> Figure:
@@ -873,3 +875,36 @@ def fault_pose(stretch_id: str, name: str, **kw: object) -> Pose:
 PHASES: dict[str, list[Callable[[], Figure]]] = {
     "wide-child-pose": [wide_child_pose, lambda: wide_child_pose(hips_up=0.0, torso=-10.0)],
 }
+
+
+# --- recordings -------------------------------------------------------------------
+
+Script = Sequence[tuple[Callable[[], Figure], float]]
+
+
+def recording(
+    path: Path,
+    script: Script,
+    view: str,
+    *,
+    stretch: str | None = None,
+    fps: float = 10.0,
+    wh: tuple[int, int] = (1280, 720),
+    tilt_deg: float = 0.0,
+) -> Path:
+    """A landmark recording (.jsonl, as `posecheck live --record` writes) of the
+    figures in ``script``, each held for its seconds at ``fps``, seen from ``view``."""
+    header: dict[str, object] = {"fps": fps}
+    if stretch is not None:
+        header["stretch"] = stretch
+    step_ms = 1000.0 / fps
+    frame = 0
+    with RecordingWriter(path, wh, **header) as writer:
+        for make, seconds in script:
+            fig = make()
+            for _ in range(round(seconds * fps)):
+                t = round(frame * step_ms)
+                p = pose(fig, view, wh, tilt_deg=tilt_deg, timestamp_ms=t)
+                writer.write(Detection(t, wh, p, people=1))
+                frame += 1
+    return path

@@ -4,8 +4,11 @@ refused one line per problem. Sessions are coached on built bodies."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +18,7 @@ from posecheck.catalog.reference import Reference, ReferenceError, parse_referen
 from posecheck.coaching.coach import Coach
 from posecheck.coaching.session import EventKind, Phase, Session, SessionConfig
 from tests import bodies
+from tests.helpers import run
 
 STEP_MS = 100
 
@@ -267,3 +271,43 @@ def test_the_new_fields_read_when_right():
 )
 def test_each_problem_with_the_new_fields_is_one_line(source, expected):
     assert problems(source) == [expected]
+
+
+# --- scoring recordings as the user does ------------------------------------------
+
+
+def score_json(path: Path, stretch: str) -> dict[str, Any]:
+    result = run("score", str(path), "--stretch", stretch, "--json")
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def test_scoring_a_recorded_wide_child_pose_gives_one_rep_per_phase(tmp_path: Path):
+    reach, sit_back = bodies.PHASES["wide-child-pose"]
+    path = bodies.recording(
+        tmp_path / "wide-child.jsonl", [(reach, 24.0), (sit_back, 34.0)], "side"
+    )
+    reps = score_json(path, "wide-child-pose")["reps"]
+    assert [(r["target_s"], r["completed"]) for r in reps] == [(20.0, True), (30.0, True)]
+
+
+def test_scoring_recorded_knee_drops_counts_ten_drops(tmp_path: Path):
+    script: list[tuple[Callable[[], bodies.Figure], float]] = []
+    for _ in range(5):
+        for toward in ("left", "right"):
+            script.append((lambda toward=toward: bodies.knee_drops(toward=toward), 3.5))
+            script.append((lambda: bodies.knee_drops(drop=0.0), 1.5))
+    path = bodies.recording(tmp_path / "drops.jsonl", script, "front")
+    reps = score_json(path, "knee-drops")["reps"]
+    assert len(reps) == 10 and all(r["completed"] for r in reps)
+    assert {r["side"] for r in reps} == {"left", "right"}
+
+
+def test_a_stretch_the_camera_cannot_judge_still_needs_a_check_confirming_its_position():
+    """camera_limits does not free a file from checks: with none, nothing could ever
+    be held, so the position is confirmed by checks that are not advice."""
+    no_checks = text(top='camera_limits = "Hidden roller."\nchecks = []').split("[[checks]]")[0]
+    assert problems(no_checks) == ["x.toml: checks must have at least one check (got none)"]
+    ref = refs()["foam-roll-quads"]
+    assert ref.camera_limits and any(not c.advice for c in ref.checks)
