@@ -29,23 +29,13 @@ from tests.timeline import blend, place, write_session
 REFERENCES = load_references()
 
 # Labelled photos in their stretch's held position (recorded landmarks).
-CORRECT: dict[str, object] = {
+CORRECT = {
     "Childs_Pose/0.jpg": "childs-pose",
     "Childs_Pose/1.jpg": "childs-pose",
     "Butt_Lift_Bridge/1.jpg": "bridge",
     "Pelvic_Tilt_Into_Bridge/1.jpg": "bridge",
     "Groin_and_Back_Stretch/0.jpg": "butterfly",
-    "Groin_and_Back_Stretch/1.jpg": pytest.param(
-        "Groin_and_Back_Stretch/1.jpg",
-        "butterfly",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="the butterfly folded forward is read from behind as kneeling, and every "
-            "check of the 90-90 side bend passes on it (a knee low, a shin the model draws "
-            "upright, the folded torso 18 degrees off vertical), on a position read as its "
-            "own: the side bend wins over the butterfly's seated position read as kneeling",
-        ),
-    ),
+    "Groin_and_Back_Stretch/1.jpg": "butterfly",
     "Kneeling_Hip_Flexor/0.jpg": "half-kneeling-hip-flexor",
     "Kneeling_Hip_Flexor/1.jpg": "half-kneeling-hip-flexor",
     "One_Knee_To_Chest/1.jpg": "knee-to-chest",
@@ -53,9 +43,7 @@ CORRECT: dict[str, object] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("name", "stretch"), [v if not isinstance(v, str) else (k, v) for k, v in CORRECT.items()]
-)
+@pytest.mark.parametrize(("name", "stretch"), sorted(CORRECT.items()))
 def test_a_held_stretch_ranks_first_and_is_recognised(name: str, stretch: str):
     result = recognize(recorded_pose(name), REFERENCES)
     assert result.stretch == stretch
