@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -157,7 +158,7 @@ def score(
         )
         try:
             if reference is None:
-                segmented = score_auto(path, references, options)
+                segmented = _score_auto_one(path, references, options, show_progress=not as_json)
                 _print_segments(segmented, as_json=as_json)
                 continue
             report = _score_one(path, reference, options, show_progress=not as_json)
@@ -229,3 +230,20 @@ def _score_one(
             bar.update(task, completed=done, total=total or None)
 
         return score_video(path, reference, options, advance)
+
+
+def _score_auto_one(
+    path: Path, references: Mapping[str, Reference], options: ScoreOptions, *, show_progress: bool
+) -> SegmentedReport:
+    """`score --stretch auto` on one recording, with a progress bar on a terminal."""
+    if not (show_progress and sys.stderr.isatty()):
+        return score_auto(path, references, options)
+    from rich.progress import Progress  # only needed on a terminal
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"recognising and scoring {path.name}", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        return score_auto(path, references, options, advance)
