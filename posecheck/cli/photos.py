@@ -26,6 +26,7 @@ from posecheck.cli.app import (
 )
 from posecheck.errors import InputError, PosecheckError
 from posecheck.form.checks import Verdict, target_text
+from posecheck.form.recognize import Recognition
 from posecheck.io import outputs, video
 from posecheck.run.auto import AUTO
 from posecheck.run.photos import PhotoResult, PoseSummary, annotated, describe_photos
@@ -111,11 +112,11 @@ def _human_verdict(path: Path, verdict: Verdict, people: int) -> str:
     return "\n".join(lines)
 
 
-def _human_recognition(result: PhotoResult, names: Mapping[str, str]) -> str:
+def _human_recognition(
+    result: PhotoResult, recognition: Recognition, names: Mapping[str, str]
+) -> str:
     """What `check --stretch auto` says of one photo: the stretch it recognised and its
     verdict, or that it recognised none, with the closest candidates."""
-    recognition = result.recognition
-    assert recognition is not None
     closest = ", ".join(
         f"{names[c.stretch]} {c.match:.2f}" for c in recognition.candidates[:3] if c.match > 0
     )
@@ -130,10 +131,9 @@ def _human_recognition(result: PhotoResult, names: Mapping[str, str]) -> str:
     return "\n".join([head, *lines])
 
 
-def _auto_json(result: PhotoResult) -> dict[str, object]:
+def _auto_json(result: PhotoResult, recognition: Recognition) -> dict[str, object]:
     """The `check --stretch auto --json` fields after ``path``: the recognised stretch's
     verdict (``stretch`` null when none) and the top three ``candidates``."""
-    assert result.recognition is not None
     record: dict[str, object]
     if result.verdict is not None:
         record = result.verdict.to_json()
@@ -146,7 +146,7 @@ def _auto_json(result: PhotoResult) -> dict[str, object]:
             "position": None if s.position is None else str(s.position),
             "aligned": False,
         }
-    record["candidates"] = result.recognition.top(3)
+    record["candidates"] = recognition.top(3)
     record["people"] = result.summary.people
     return record
 
@@ -183,9 +183,10 @@ def _run_photos(
                 continue
             if item.recognition is not None:
                 if as_json:
-                    typer.echo(json.dumps({"path": str(item.path), **_auto_json(item)}))
+                    found = _auto_json(item, item.recognition)
+                    typer.echo(json.dumps({"path": str(item.path), **found}))
                 else:
-                    typer.echo(_human_recognition(item, names))
+                    typer.echo(_human_recognition(item, item.recognition, names))
             elif as_json:
                 record: dict[str, object] = {"path": str(item.path)}
                 if item.verdict is not None:

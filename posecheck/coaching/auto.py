@@ -59,7 +59,7 @@ class AutoFrame:
 
     detection: Detection
     pose: Pose | None
-    recognition: Recognition | None
+    recognition: Recognition
     guess: str | None
     settled: str | None
     segment: int | None
@@ -91,17 +91,15 @@ class AutoCoach:
         return self.segments[-1] if self.segments else None
 
     def _recognise(self, pose: Pose | None, timestamp_ms: int) -> Recognition:
-        due = (
-            self._recognition is None
-            or self._recognised_ms is None
-            or timestamp_ms - self._recognised_ms >= RECOGNIZE_EVERY_MS
-            or timestamp_ms < self._recognised_ms
-        )
-        if due:
-            self._recognition = recognize(pose, self.references, self._guess.settled)
-            self._recognised_ms = timestamp_ms
-        assert self._recognition is not None
-        return self._recognition
+        recognition, last_ms = self._recognition, self._recognised_ms
+        if (
+            recognition is None
+            or last_ms is None
+            or not 0 <= timestamp_ms - last_ms < RECOGNIZE_EVERY_MS
+        ):
+            recognition = recognize(pose, self.references, self._guess.settled)
+            self._recognition, self._recognised_ms = recognition, timestamp_ms
+        return recognition
 
     def step(self, detection: Detection, frame: npt.NDArray[np.uint8] | None = None) -> AutoFrame:
         t = detection.timestamp_ms

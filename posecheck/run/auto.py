@@ -22,6 +22,7 @@ from posecheck.coaching.auto import AutoCoach, AutoFrame, Segment
 from posecheck.coaching.coach import CoachFrame
 from posecheck.coaching.session import CoachState, Event, Phase, SessionConfig
 from posecheck.draw import overlay
+from posecheck.form.results import Verdict
 from posecheck.io import recording
 from posecheck.io.sources import Source, open_source
 from posecheck.report.segments import SegmentedReport, SegmentReport
@@ -92,9 +93,14 @@ def _caption(step: AutoFrame, references: Mapping[str, Reference]) -> list[str]:
 
 def _looking(step: AutoFrame) -> CoachFrame:
     """A coached frame for the sinks while no stretch is coached yet."""
-    assert step.recognition is not None and step.recognition.best is not None
+    best = step.recognition.best
+    verdict = (
+        best.verdict
+        if best is not None
+        else Verdict("none", step.pose is not None, None, None, (), ())
+    )
     state = CoachState(Phase.SETUP, LOOKING, 0.0, 0.0, 0, 0, None, None)
-    return CoachFrame(None, step.detection, step.pose, step.recognition.best.verdict, (), state)
+    return CoachFrame(None, step.detection, step.pose, verdict, (), state)
 
 
 def run_auto_session(
