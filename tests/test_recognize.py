@@ -61,19 +61,15 @@ SAME_SHAPE = {
         "the same five checks: an even tie, none",
     ),
     "bent-knee-to-low-lunge": (
-        ("half-kneeling-hip-flexor", "static-low-lunge"),
-        "its end position is the static low lunge (the same article's next stretch), and the "
-        "half-kneeling stretch passes on it with one check more",
+        ("half-kneeling-hip-flexor", "static-low-lunge", "lunge-stretch"),
+        "its end position is the static low lunge (the same article's next stretch); the "
+        "half-kneeling and the lunge stretch pass on it too, each with one check more, and "
+        "tie: none",
     ),
     "static-low-lunge": (
-        ("half-kneeling-hip-flexor", "bent-knee-to-low-lunge"),
+        ("half-kneeling-hip-flexor", "bent-knee-to-low-lunge", "lunge-stretch"),
         "a half-kneel with the back knee down and the front shin upright: the half-kneeling "
-        "stretch passes on it with one check more",
-    ),
-    "lunge-stretch": (
-        ("half-kneeling-hip-flexor",),
-        "leaning into the front leg stays within the half-kneeling stretch's chest limit, and "
-        "that stretch passes on one check more",
+        "and the lunge stretch pass on it, each with one check more, and tie: none",
     ),
     "prayer-squat": (
         ("adductor-opener",),

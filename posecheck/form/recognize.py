@@ -18,8 +18,8 @@ that judgement came out good:
 A stretch is recognised only when its verdict is aligned (every gate passes
 and no blocking check fails or goes unseen) and its match is at least
 `MIN_MATCH`. Of such stretches within `MARGIN` of the best, the one resting
-on the most passed checks is named, then one a still frame shows whole; if
-two are still level, none. Anything else is "none": standing, walking,
+on the most passed checks is named, then one a still frame shows whole,
+then the higher match; if two are still level, none. Anything else is "none": standing, walking,
 sitting on a chair, the moves between stretches and poses outside the
 catalog fail some gate or check of every stretch.
 
@@ -169,10 +169,10 @@ _GOOD_STATUSES = (Status.PASS, Status.BORDERLINE)
 def _choose(contenders: Sequence[Candidate], still: Mapping[str, bool]) -> str | None:
     """Of the aligned stretches that fit about equally well, the one with the most
     evidence: the most checks passed, then one a still frame can show whole (see
-    `rank`); None when two are still level."""
+    `rank`), then the higher match; None when two are still level."""
 
-    def evidence(c: Candidate) -> tuple[int, bool]:
-        return (c.passed, still.get(c.stretch, True))
+    def evidence(c: Candidate) -> tuple[int, bool, float]:
+        return (c.passed, still.get(c.stretch, True), round(c.match, 3))
 
     strongest = max(evidence(c) for c in contenders)
     chosen = [c for c in contenders if evidence(c) == strongest]
@@ -192,8 +192,8 @@ def rank(
     passed checks is named; at equal checks, a stretch a still frame shows
     whole (held still, every part of it seen) over one that needs motion
     (dynamic reps, phases) or has a part the camera cannot see
-    (``camera_limits``), since a single frame is no evidence of either.
-    Still level: none.
+    (``camera_limits``), since a single frame is no evidence of either; then
+    the higher match. Still level (the same match): none.
 
     ``previous`` (the stretch recognised a moment ago) is kept while it is a
     contender, so a near tie does not flicker between two stretches.
