@@ -192,6 +192,7 @@ def main() -> None:
     unchanged: Counter[str] = Counter()
     compared: Counter[str] = Counter()
     runs = 0
+    recognition_compared = recognition_unchanged = 0
     with PoseEstimator("image") as estimator:
         for row in rows:
             image = video.read_image(FEDB / row["file"])
@@ -204,9 +205,12 @@ def main() -> None:
                 sid: phase_judged(evaluate(pose, ref), ref).aligned
                 for sid, ref in references.items()
             }
+            recognised = recognize(pose, references).stretch
             for name, make in transforms(pose.bbox_px()).items():
                 again = estimator.detect(make(image)).pose
                 runs += 1
+                recognition_compared += 1
+                recognition_unchanged += recognize(again, references).stretch == recognised
                 for sid, ref in references.items():
                     same = phase_judged(evaluate(again, ref), ref).aligned == first[sid]
                     own = row["stretch"] == sid and row["in_position"] == "yes"
@@ -277,6 +281,12 @@ def main() -> None:
     print("recognition (--stretch auto):")
     for line in recognition_lines(samples, references):
         print(f"{bullet}{line}")
+    if recognition_compared:
+        print(
+            f"{bullet}recognised stretch unchanged when a studio photo is re-photographed: "
+            f"{recognition_unchanged}/{recognition_compared} = "
+            f"{recognition_unchanged / recognition_compared:.1%}"
+        )
 
 
 if __name__ == "__main__":
