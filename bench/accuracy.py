@@ -193,6 +193,7 @@ def main() -> None:
     compared: Counter[str] = Counter()
     runs = 0
     recognition_compared = recognition_unchanged = 0
+    recognition_flips: Counter[str] = Counter()
     with PoseEstimator("image") as estimator:
         for row in rows:
             image = video.read_image(FEDB / row["file"])
@@ -210,7 +211,10 @@ def main() -> None:
                 again = estimator.detect(make(image)).pose
                 runs += 1
                 recognition_compared += 1
-                recognition_unchanged += recognize(again, references).stretch == recognised
+                now = recognize(again, references).stretch
+                recognition_unchanged += now == recognised
+                if now != recognised:
+                    recognition_flips[f"{recognised or 'none'} -> {now or 'none'}"] += 1
                 for sid, ref in references.items():
                     same = phase_judged(evaluate(again, ref), ref).aligned == first[sid]
                     own = row["stretch"] == sid and row["in_position"] == "yes"
@@ -285,7 +289,8 @@ def main() -> None:
         print(
             f"{bullet}recognised stretch unchanged when a studio photo is re-photographed: "
             f"{recognition_unchanged}/{recognition_compared} = "
-            f"{recognition_unchanged / recognition_compared:.1%}"
+            f"{recognition_unchanged / recognition_compared:.1%}; the changes: "
+            + ", ".join(f"{k} ({n})" for k, n in recognition_flips.most_common())
         )
 
 
