@@ -91,17 +91,17 @@ def test_every_stretch_built_in_its_position_is_recognised(stretch: str):
 
 
 BUILT_NONE = {
-    "standing": lambda: bodies.pose(bodies.standing(), "side"),
-    "standing, from the front": lambda: bodies.pose(bodies.standing(), "front"),
+    "standing": everyday.standing,
     "walking": everyday.walking,
     "sitting on a chair": everyday.chair_sitting,
     "on all fours between stretches": everyday.all_fours,
 }
 
 
+@pytest.mark.parametrize("view", ["side", "front"])
 @pytest.mark.parametrize("name", sorted(BUILT_NONE))
-def test_everyday_poses_are_no_stretch(name: str):
-    result = recognize(BUILT_NONE[name](), REFERENCES)
+def test_everyday_poses_are_no_stretch(name: str, view: str):
+    result = recognize(BUILT_NONE[name](view), REFERENCES)
     assert result.stretch is None, [c.to_json() for c in result.candidates[:3]]
 
 
@@ -240,7 +240,7 @@ HOLD_S = 36.0
 
 
 def _three_stretch_session(path: Path, hold_s: float = HOLD_S, fps: float = 15.0):
-    standing = bodies.pose(bodies.standing(), "side")
+    standing = everyday.standing()
     plan = [("standing", standing, 3.0)]
     for stretch in THREE:
         plan.append((stretch, bodies.correct_pose(stretch), hold_s))
@@ -305,7 +305,7 @@ def test_auto_coach_coaches_nothing_while_nothing_is_recognised():
 def test_auto_coach_settles_a_second_after_the_stretch_and_coaches_it_from_its_start():
     # Frame by frame at 10 fps: standing for 2 s, then a bridge held.
     auto = AutoCoach(REFERENCES)
-    standing = place(bodies.pose(bodies.standing(), "side"))
+    standing = place(everyday.standing())
     bridge = place(bodies.correct_pose("bridge"))
     steps = []
     for t in range(0, 8000, 100):
