@@ -1,11 +1,11 @@
-"""Everyday poses that are no stretch, built with `tests.bodies`: standing,
+"""Everyday poses that are no stretch, built with `tests.figures`: standing,
 walking, sitting on a chair, and on all fours between two floor stretches.
 Each is seen from the side, facing the image's right, unless a view is given."""
 
 from __future__ import annotations
 
 from posecheck.body.landmarks import Pose
-from tests.bodies import Arm, Figure, Leg, aim, arms_both, pose
+from tests.figures import Arm, Figure, Leg, aim, arms_both, pose
 
 
 def standing(view: str = "side") -> Pose:
