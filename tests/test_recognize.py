@@ -403,3 +403,14 @@ def test_live_auto_in_a_window_names_the_stretch_on_screen(tmp_path: Path):
     screen = video.read_image(shot).astype(int)
     colourful = (screen.max(axis=2) - screen.min(axis=2)) > 80
     assert colourful.sum() > 2000, "no overlay drawn in the window"
+
+
+@needs_data
+def test_check_auto_says_when_no_stretch_is_recognised_and_still_annotates(tmp_path: Path):
+    out = tmp_path / "drawn"
+    photo = DATA / "Upward_Stretch/0.jpg"
+    result = run_in(tmp_path, "check", str(photo), "--stretch", "auto", "--annotate", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"{photo}: no catalog stretch recognised" in result.stdout
+    (drawn,) = out.iterdir()
+    assert video.read_image(drawn).shape[:2] == video.read_image(photo).shape[:2]
