@@ -107,7 +107,10 @@ JsonOption = Annotated[
 StretchOption = Annotated[
     str,
     typer.Option(
-        "--stretch", "-s", help="The stretch id (see `posecheck stretches`).", show_default=False
+        "--stretch",
+        "-s",
+        help="The stretch id (see `posecheck stretches`), or auto to recognise it.",
+        show_default=False,
     ),
 ]
 OutOption = Annotated[

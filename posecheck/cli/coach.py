@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +24,7 @@ from posecheck.cli.app import (
     _error,
     _fail_on,
     _reference,
+    _references,
     _rep_lines,
     _reported,
     app,
@@ -45,6 +47,7 @@ from posecheck.history.log import SessionLog
 from posecheck.io import outputs, recording, sources, video
 from posecheck.io.window import Window, display_works
 from posecheck.run import live as live_session
+from posecheck.run.auto import AUTO, run_auto_session
 from posecheck.run.voice import TRACK_RATE_HZ
 
 EVENT_TEXT = {
@@ -141,6 +144,71 @@ def _coach(
             typer.echo(f"no frames were seen, so no recording was written to {record}")
 
 
+def _print_stretch(names: Mapping[str, str]) -> Callable[[str, int], None]:
+    def say(stretch: str, timestamp_ms: int) -> None:
+        typer.echo(f"{timestamp_ms / 1000:7.1f} s  recognised: {names[stretch]}")
+
+    return say
+
+
+def _coach_auto(
+    references: Mapping[str, Reference],
+    config: SessionConfig,
+    source: sources.Source,
+    *,
+    mirror: bool,
+    record: Path | None,
+    out: Path | None,
+) -> None:
+    """`live --stretch auto`: name the stretch the user does, and coach it once settled."""
+    names = {k: r.name for k, r in references.items()}
+    with _reported(), ExitStack() as stack:
+        sink: live_session.FrameSink
+        writer: video.VideoWriter | None = None
+        if out is None:
+            window = stack.enter_context(Window("posecheck: any stretch"))
+            sink = live_session.WindowSink(window, paced=source.kind != "camera")
+        else:
+            writer = stack.enter_context(video.VideoWriter(out, source.fps))
+            sink = live_session.VideoSink(writer)
+        result = run_auto_session(
+            source,
+            references,
+            config,
+            sinks=[sink],
+            on_event=_print_event,
+            on_stretch=_print_stretch(names),
+            mirror=mirror,
+            record=record,
+        )
+    if result.interrupted:
+        typer.echo("stopped")
+    if not result.segments:
+        typer.echo("No catalog stretch was recognised.")
+    for segment in result.segments:
+        start_s, end_s = segment.start_ms / 1000, segment.end_ms / 1000
+        typer.echo(f"{names[segment.stretch]}, {start_s:.1f}-{end_s:.1f} s:")
+        total = segment.coach.session.reps_total
+        for line in _rep_lines(segment.reps, total):
+            typer.echo(f"  {line}")
+    _say_outputs(writer, out, record, result.recorded_frames)
+
+
+def _say_outputs(
+    writer: video.VideoWriter | None, out: Path | None, record: Path | None, recorded: int | None
+) -> None:
+    if out is not None:
+        if writer is not None and writer.frames > 0:
+            typer.echo(f"overlay video: {out}")
+        else:
+            typer.echo(f"no frames were shown, so no overlay video was written to {out}")
+    if record is not None:
+        if recorded:
+            typer.echo(f"landmarks recorded: {record}")
+        else:
+            typer.echo(f"no frames were seen, so no recording was written to {record}")
+
+
 def _check_session_outputs(source: Path | int, out: Path | None, record: Path | None) -> None:
     """--out and --record must not overwrite the source or each other, and must be writable."""
     named = {option: path for option, path in (("--out", out), ("--record", record)) if path}
@@ -224,7 +292,8 @@ def live(
     volume: VolumeOption = 100,
     rest: RestOption = 5.0,
 ) -> None:
-    """Coach a stretch live from the webcam (or a file played as if it were one)."""
+    """Coach a stretch live from the webcam (or a file played as if it were one);
+    with `--stretch auto`, the stretch it recognises."""
     if side not in (None, "left", "right"):
         _error(f"--side must be left or right (got {side!r})")
         raise typer.Exit(EXIT_USAGE)
@@ -232,7 +301,9 @@ def live(
         _error(f"--camera must be 0 to {video.MAX_CAMERA_INDEX} (got {camera})")
         raise typer.Exit(EXIT_USAGE)
     size_wh = _camera_size(camera_size)
-    reference = _reference(refs, stretch)
+    auto = stretch == AUTO
+    references = _references(refs) if auto else {}
+    reference = None if auto else _reference(refs, stretch)
     src: Path | int = source if source is not None else camera
     with _reported():
         # Once: its kind and rate serve the whole session.
@@ -240,11 +311,15 @@ def live(
     config = SessionConfig(hold_s=hold, first_side=side, rest_s=rest, countdown_s=COUNTDOWN_S)
     window, target = _outputs_for(out, "posecheck-live.mp4")
     _check_session_outputs(src, target, record)
+    mirror = source is None and not no_mirror
+    if reference is None:
+        _coach_auto(references, config, opened, mirror=mirror, record=record, out=target)
+        return
     _coach(
         reference,
         config,
         opened,
-        mirror=source is None and not no_mirror,
+        mirror=mirror,
         record=record,
         out=target,
         log=open_log(db, enabled=not no_history, source="live", stretch=reference.id),
