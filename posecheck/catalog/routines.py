@@ -112,7 +112,8 @@ class Routine:
                 }
                 for step, ref in zip(self.steps, self.references(stretches), strict=True)
             ],
-            "estimated_s": round(sum(estimated_s(r) for r in self.references(stretches))),
+            "estimated_s": round(routine_estimated_s(self.references(stretches), DEFAULT_REST_S)),
+            "rest_s": DEFAULT_REST_S,
             "bundled": self.bundled,
         }
 
@@ -121,6 +122,9 @@ class Routine:
 # it take a few seconds per hold; a rest between reps on the same side, and
 # switching sides, a few more.
 SETUP_ESTIMATE_S = 5.0
+# The rest between steps, unless the user sets another (`live --rest`): long
+# enough to read what comes next and get down to the floor.
+DEFAULT_REST_S = 15.0
 BETWEEN_REPS_ESTIMATE_S = 5.0
 
 
@@ -334,3 +338,44 @@ def get_routine(routines: Mapping[str, Routine], routine_id: str) -> Routine:
     close = difflib.get_close_matches(routine_id, list(routines), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     raise InputError(f"unknown routine '{routine_id}'{hint}; run 'posecheck routines' to list them")
+
+
+@dataclass(frozen=True)
+class RoutineFileCheck:
+    """One routine file (or folder) checked by `check_routine_files`."""
+
+    path: Path
+    routine: Routine | None
+    problems: tuple[str, ...] = ()
+
+
+def is_routine_path(path: Path) -> bool:
+    """Whether `refs check` reads this file as a routine: it sits in a ``routines/`` folder."""
+    return path.parent.name == ROUTINES_FOLDER
+
+
+def check_routine_files(
+    paths: Sequence[Path], stretches: Mapping[str, Reference]
+) -> list[RoutineFileCheck]:
+    """Validate routine files against ``stretches``, each judged on its own and
+    against the ids of the bundled routines and of the files before it."""
+    taken = {path.stem: path.resolve() for path in toml_files(bundled_routines_dir())}
+    checks = []
+    for path in dict.fromkeys(paths):
+        try:
+            routine = load_routine_file(path, stretches, bundled=False)
+        except RoutineError as error:
+            checks.append(RoutineFileCheck(path, None, tuple(error.problems)))
+            continue
+        earlier = taken.setdefault(routine.id, path.resolve())
+        if earlier == path.resolve():
+            checks.append(RoutineFileCheck(path, routine))
+            continue
+        what = (
+            "a bundled routine"
+            if earlier.parent == bundled_routines_dir().resolve()
+            else f"used by {earlier}"
+        )
+        clash = f"{path}: id '{routine.id}' is already {what}; choose another id"
+        checks.append(RoutineFileCheck(path, None, (clash,)))
+    return checks

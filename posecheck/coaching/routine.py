@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from posecheck.body.landmarks import Detection
 from posecheck.catalog.reference import Reference
+from posecheck.catalog.routines import DEFAULT_REST_S
 from posecheck.coaching.coach import Coach, CoachFrame
 from posecheck.coaching.session import Phase, RepSummary, SessionConfig
 
@@ -41,7 +42,6 @@ from posecheck.coaching.session import Phase, RepSummary, SessionConfig
 # a hold takes to confirm, so passing through a pose on the way between
 # stretches does not count.
 ADVANCE_S = 2.0
-DEFAULT_REST_S = 15.0
 
 
 class RoutinePhase(StrEnum):
