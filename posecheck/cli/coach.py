@@ -11,25 +11,28 @@ import typer
 
 from posecheck import resources
 from posecheck.catalog.reference import Reference
+from posecheck.catalog.routines import DEFAULT_REST_S, Routine
 from posecheck.cli.app import (
     EXIT_SETUP,
     EXIT_USAGE,
     HoldOption,
     OutOption,
     RefsOption,
-    StretchOption,
     _error,
     _fail_on,
     _reference,
     _rep_lines,
     _reported,
+    _routine,
     app,
 )
+from posecheck.coaching.routine import RoutineEvent, RoutineEventKind, StepResult, StepStatus
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.errors import InputError
 from posecheck.io import outputs, recording, sources, video
 from posecheck.io.window import Window, display_works
 from posecheck.run import live as live_session
+from posecheck.run import routine as live_routine
 
 EVENT_TEXT = {
     EventKind.IN_POSITION: "in position, checking alignment",
@@ -96,6 +99,98 @@ def _coach(
             typer.echo(f"no frames were seen, so no recording was written to {record}")
 
 
+def _step_title(step: int, total: int, event: RoutineEvent) -> str:
+    ref = event.reference
+    return f"step {step} of {total}, {ref.name} ({ref.prescription.text()})"
+
+
+def _print_routine_event(event: RoutineEvent, total: int) -> None:
+    at = f"{event.timestamp_ms / 1000:7.1f} s  "
+    title = _step_title(event.step, total, event)
+    if event.kind is RoutineEventKind.STEP_STARTED:
+        where = " or ".join(str(p) for p in event.reference.positions)
+        view = " or ".join(str(v) for v in event.reference.views)
+        text = f"{title}: get into position ({where}, {view} view to the camera)"
+    elif event.kind is RoutineEventKind.STEP_DONE:
+        text = f"step {event.step} done"
+    elif event.kind is RoutineEventKind.STEP_SKIPPED:
+        text = f"step {event.step} skipped" + (
+            f" ({event.detail})" if event.detail and event.detail != "skipped" else ""
+        )
+    elif event.kind is RoutineEventKind.STEP_REPEATED:
+        text = f"{title}: again from the start"
+    elif event.kind is RoutineEventKind.REST_STARTED:
+        text = f"rest; next, {title}"
+    else:
+        text = "routine done"
+    typer.echo(at + text)
+
+
+def _step_lines(steps: list[StepResult]) -> list[str]:
+    """The routine's summary: per step, its status, reps, held time and time in form."""
+    done = sum(s.status is StepStatus.DONE for s in steps)
+    lines = [f"Routine: {done} of {len(steps)} steps done"]
+    for s in steps:
+        reps = f"{s.reps_done} of {s.reps_total or len(s.reps)} reps"
+        lines.append(
+            f"Step {s.step}, {s.reference.name}: {s.status.value.replace('-', ' ')}; "
+            f"{reps}, held {s.held_s:.1f} s, in form {s.in_form_s:.1f} s"
+        )
+    return lines
+
+
+def _coach_routine(
+    routine: Routine,
+    references: list[Reference],
+    config: SessionConfig,
+    source: sources.Source,
+    rest_s: float,
+    *,
+    mirror: bool,
+    record: Path | None,
+    out: Path | None,
+) -> None:
+    """Run a routine from a source to a window (out is None) or an mp4."""
+    total = len(references)
+    typer.echo(f"{routine.name}: {total} steps, {rest_s:g} s rest between steps")
+    with _reported(), ExitStack() as stack:
+        sink: live_session.FrameSink
+        window: Window | None = None
+        writer: video.VideoWriter | None = None
+        if out is None:
+            window = stack.enter_context(Window(f"posecheck: {routine.name}"))
+            sink = live_session.WindowSink(window, paced=source.kind != "camera")
+        else:
+            writer = stack.enter_context(video.VideoWriter(out, source.fps))
+            sink = live_session.VideoSink(writer)
+        result = live_routine.run_routine(
+            source,
+            references,
+            lambda reference: config,
+            rest_s=rest_s,
+            sinks=[sink],
+            window=window,
+            on_event=_print_event,
+            on_routine_event=lambda event: _print_routine_event(event, total),
+            mirror=mirror,
+            record=record,
+        )
+    if result.interrupted:
+        typer.echo("stopped")
+    for line in _step_lines(result.steps):
+        typer.echo(line)
+    if out is not None:
+        if writer is not None and writer.frames > 0:
+            typer.echo(f"overlay video: {out}")
+        else:
+            typer.echo(f"no frames were shown, so no overlay video was written to {out}")
+    if record is not None:
+        if result.recorded_frames:
+            typer.echo(f"landmarks recorded: {record}")
+        else:
+            typer.echo(f"no frames were seen, so no recording was written to {record}")
+
+
 def _check_session_outputs(source: Path | int, out: Path | None, record: Path | None) -> None:
     """--out and --record must not overwrite the source or each other, and must be writable."""
     named = {option: path for option, path in (("--out", out), ("--record", record)) if path}
@@ -117,7 +212,34 @@ def _output_for(out: Path | None, default_name: str) -> Path | None:
 
 @app.command()
 def live(
-    stretch: StretchOption,
+    stretch: Annotated[
+        str | None,
+        typer.Option(
+            "--stretch",
+            "-s",
+            help="The stretch id (see `posecheck stretches`).",
+            show_default=False,
+        ),
+    ] = None,
+    routine: Annotated[
+        str | None,
+        typer.Option(
+            "--routine",
+            help="Coach a whole routine, step by step (see `posecheck routines`); "
+            "instead of --stretch.",
+            show_default=False,
+        ),
+    ] = None,
+    rest: Annotated[
+        float | None,
+        typer.Option(
+            "--rest",
+            help=f"Seconds of rest between reps, and with --routine between steps "
+            f"(default {DEFAULT_REST_S:g} between steps; 0-600).",
+            min=0,
+            max=600,
+        ),
+    ] = None,
     camera: Annotated[int, typer.Option("--camera", help="Camera index.")] = 0,
     source: Annotated[
         Path | None,
@@ -147,28 +269,35 @@ def live(
     out: OutOption = None,
     refs: RefsOption = None,
 ) -> None:
-    """Coach a stretch live from the webcam (or a file played as if it were one)."""
+    """Coach a stretch, or a whole routine, live from the webcam (or a file played
+    as if it were one)."""
+    if (stretch is None) == (routine is None):
+        _error("give one of --stretch ID or --routine ID (not both)")
+        raise typer.Exit(EXIT_USAGE)
     if side not in (None, "left", "right"):
         _error(f"--side must be left or right (got {side!r})")
         raise typer.Exit(EXIT_USAGE)
     if source is None and not 0 <= camera <= video.MAX_CAMERA_INDEX:
         _error(f"--camera must be 0 to {video.MAX_CAMERA_INDEX} (got {camera})")
         raise typer.Exit(EXIT_USAGE)
-    reference = _reference(refs, stretch)
+    chosen = _routine(refs, routine) if routine is not None else None
+    reference = _reference(refs, stretch) if stretch is not None else None
     src: Path | int = source if source is not None else camera
     with _reported():
         opened = sources.open_source(src)  # once: its kind and rate serve the whole session
-    config = SessionConfig(hold_s=hold, first_side=side)
+    config = (
+        SessionConfig(hold_s=hold, first_side=side)
+        if rest is None
+        else SessionConfig(hold_s=hold, first_side=side, rest_s=rest)
+    )
     target = _output_for(out, "posecheck-live.mp4")
     _check_session_outputs(src, target, record)
-    _coach(
-        reference,
-        config,
-        opened,
-        mirror=source is None and not no_mirror,
-        record=record,
-        out=target,
-    )
+    mirror = source is None and not no_mirror
+    if chosen is not None:
+        rest_s = DEFAULT_REST_S if rest is None else rest
+        _coach_routine(*chosen, config, opened, rest_s, mirror=mirror, record=record, out=target)
+    elif reference is not None:
+        _coach(reference, config, opened, mirror=mirror, record=record, out=target)
 
 
 DEMO_SAMPLE = "bridge_from_stills.jsonl"

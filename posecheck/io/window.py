@@ -117,6 +117,8 @@ class Window:
             )
         self.title = title
         self._shown = False
+        # The key pressed while the last frame was shown (its low 16 bits), if any.
+        self.last_key: int | None = None
         # cv2 points Qt at a font folder its wheel does not ship, and Qt warns
         # about that on every window; use the system's fonts when there are some.
         current = os.environ.get("QT_QPA_FONTDIR")
@@ -138,7 +140,8 @@ class Window:
         self._shown = True
         key = cv2.waitKeyEx(1)
         # Bits above 16 can carry modifier state (Num Lock, Caps Lock).
-        return key == -1 or (key & 0xFFFF) not in _QUIT_KEYS
+        self.last_key = None if key == -1 else key & 0xFFFF
+        return self.last_key is None or self.last_key not in _QUIT_KEYS
 
     def _visible(self) -> bool:
         try:

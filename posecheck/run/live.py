@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from posecheck.body.landmarks import Detection
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import Coach, CoachFrame
 from posecheck.coaching.session import Event, Phase, RepSummary, SessionConfig
@@ -30,6 +31,17 @@ from posecheck.io.window import Window
 
 # After the last rep, keep the "Done" screen up this long.
 DONE_LINGER_MS = 2000
+
+
+class Stepper(Protocol):
+    """What the loop drives frame by frame: a `Coach`, or a routine's steps."""
+
+    @property
+    def reps_total(self) -> int: ...
+
+    def step(self, detection: Detection, frame: video.Frame | None = None) -> CoachFrame: ...
+
+    def finish(self, timestamp_ms: int) -> list[RepSummary]: ...
 
 
 class FrameSink(Protocol):
@@ -90,6 +102,7 @@ def run_session(
     on_event: Callable[[Event, int], None] = lambda event, total: None,
     mirror: bool = False,
     record: Path | None = None,
+    coach: Stepper | None = None,
 ) -> SessionResult:
     """Coach one session from ``source`` (a camera index, a video, or a recording,
     opened or not).
@@ -99,10 +112,11 @@ def run_session(
     pressed, or `DONE_LINGER_MS` after the last rep. Posecheck's own errors
     (`InputError`, `ModelError`) propagate to the caller; the sinks and the
     recording are closed either way. A recording of the session is written
-    at the source's own frame rate.
+    at the source's own frame rate. ``coach`` replaces the reference's own
+    coach (a routine drives its steps through the same loop).
     """
     opened = source if isinstance(source, Source) else open_source(source)
-    coach = Coach(reference, config)
+    coach = coach or Coach(reference, config)
     last_ms = 0
     frames = 0
     done_ms: int | None = None
@@ -124,7 +138,7 @@ def run_session(
                     last_ms = detection.timestamp_ms
                     frames += 1
                     for event in result.events:
-                        on_event(event, coach.session.reps_total)
+                        on_event(event, coach.reps_total)
                     if sinks:
                         canvas = (
                             frame if frame is not None else overlay.blank_canvas(detection.image_wh)
@@ -142,4 +156,4 @@ def run_session(
     finally:
         reps = coach.finish(last_ms)
     recorded = None if record is None else (0 if recorder is None else recorder.frames)
-    return SessionResult(reps, coach.session.reps_total, interrupted, frames, recorded)
+    return SessionResult(reps, coach.reps_total, interrupted, frames, recorded)

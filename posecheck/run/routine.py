@@ -1,0 +1,167 @@
+"""A routine, live: the routine's steps driven through `run_session`'s frame loop.
+
+`run_routine` wraps the routine state machine (`coaching.routine`) so the live
+loop drives it like one stretch's coach, and wraps the sinks so every frame
+carries the routine plate (the step, its prescription, the keys) and the keys
+pressed in the window reach the routine: s skips, r repeats. It prints
+nothing; each routine event goes to the caller's ``on_routine_event``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from posecheck.body.landmarks import Detection
+from posecheck.catalog.reference import Reference
+from posecheck.coaching.coach import CoachFrame
+from posecheck.coaching.routine import (
+    ConfigFor,
+    RoutineCoach,
+    RoutineEvent,
+    RoutinePhase,
+    RoutineState,
+    StepResult,
+)
+from posecheck.coaching.session import Event, RepSummary
+from posecheck.draw.routine import draw_routine_plate
+from posecheck.io import video
+from posecheck.io.sources import Source
+from posecheck.io.window import Window
+from posecheck.run.live import FrameSink, run_session
+
+SKIP_KEYS = frozenset({ord("s"), ord("S")})
+REPEAT_KEYS = frozenset({ord("r"), ord("R")})
+
+
+def plate_lines(state: RoutineState, *, keys: bool) -> list[str]:
+    """What the routine plate says: the step, its prescription, and the keys
+    (named by what they would do now) when there is a window to press them in."""
+    ref = state.reference
+    where = f"step {state.step} of {state.steps_total}: {ref.name}"
+    if state.phase == RoutinePhase.STEP:
+        lines = [where[0].upper() + where[1:], ref.prescription.text()]
+        key_line = "s: skip this step   r: start it again   q: quit"
+    elif state.phase == RoutinePhase.REST:
+        lines = [f"Next, {where}", ref.prescription.text()]
+        again = f"   r: repeat {state.previous.name}" if state.previous else ""
+        key_line = f"s: skip it{again}   q: quit"
+    else:
+        lines = ["Routine done"]
+        again = f"r: repeat {state.previous.name}   " if state.previous else ""
+        key_line = f"{again}q: quit"
+    return [*lines, key_line] if keys else lines
+
+
+class RoutineStepper:
+    """The routine as the live loop's coach: one coached frame per detection."""
+
+    def __init__(
+        self,
+        routine: RoutineCoach,
+        on_event: Callable[[Event, int], None],
+        on_routine_event: Callable[[RoutineEvent], None],
+    ) -> None:
+        self.routine = routine
+        self._on_session_event = on_event
+        self._on_event = on_routine_event
+        self._reps_total = routine.reps_total
+        self.last_ms = 0
+        self.results: list[StepResult] = []
+
+    @property
+    def reps_total(self) -> int:
+        """The rep count of the step whose frame was coached last."""
+        return self._reps_total
+
+    def step(self, detection: Detection, frame: video.Frame | None = None) -> CoachFrame:
+        result = self.routine.update(detection, frame)
+        self.last_ms = detection.timestamp_ms
+        self._reps_total = result.coached.state.reps_total
+        # The step's own events first (its last rep completed), then the routine's
+        # (the step done, the rest): the order they happened in.
+        for session_event in result.coached.events:
+            self._on_session_event(session_event, self._reps_total)
+        for event in result.events:
+            self._on_event(event)
+        return result.coached
+
+    def press(self, key: int) -> None:
+        """A key pressed in the window, at the time of the frame last shown."""
+        if key in SKIP_KEYS:
+            events = self.routine.skip(self.last_ms)
+        elif key in REPEAT_KEYS:
+            events = self.routine.repeat(self.last_ms)
+        else:
+            return
+        for event in events:
+            self._on_event(event)
+
+    def finish(self, timestamp_ms: int) -> list[RepSummary]:
+        self.results = self.routine.finish(timestamp_ms)
+        return [rep for result in self.results for rep in result.reps]
+
+
+class RoutineSink:
+    """Draws the routine plate on each frame, shows it in every sink, and passes
+    the key pressed in the window (if any) to the routine."""
+
+    def __init__(
+        self, sinks: Sequence[FrameSink], stepper: RoutineStepper, window: Window | None
+    ) -> None:
+        self.sinks = list(sinks)
+        self.stepper = stepper
+        self.window = window
+
+    def show(self, drawn: video.Frame, result: CoachFrame) -> bool:
+        state = self.stepper.routine.state(result.detection.timestamp_ms)
+        draw_routine_plate(drawn, plate_lines(state, keys=self.window is not None))
+        keep_going = all([sink.show(drawn, result) for sink in self.sinks])
+        if self.window is not None and self.window.last_key is not None:
+            self.stepper.press(self.window.last_key)
+        return keep_going
+
+
+@dataclass(frozen=True)
+class RoutineResult:
+    """What a live routine did: every step's result, in order."""
+
+    steps: list[StepResult]
+    interrupted: bool
+    frames: int
+    recorded_frames: int | None
+
+
+def run_routine(
+    source: Source | Path | int,
+    references: Sequence[Reference],
+    config_for: ConfigFor,
+    *,
+    rest_s: float,
+    sinks: Sequence[FrameSink] = (),
+    window: Window | None = None,
+    on_event: Callable[[Event, int], None] = lambda event, total: None,
+    on_routine_event: Callable[[RoutineEvent], None] = lambda event: None,
+    mirror: bool = False,
+    record: Path | None = None,
+) -> RoutineResult:
+    """Coach a routine's steps (their stretches with the prescriptions in force)
+    from ``source``, through the same loop as one stretch (`run_session`).
+
+    ``window`` is where keys are read from (s skip, r repeat), when the sinks
+    include one. The loop ends as `run_session`'s does: the source ends, q or
+    Ctrl-C, or a moment after the last step.
+    """
+    routine = RoutineCoach(references, config_for, rest_s=rest_s)
+    stepper = RoutineStepper(routine, on_event, on_routine_event)
+    shown: list[FrameSink] = [RoutineSink(sinks, stepper, window)] if sinks else []
+    result = run_session(
+        source,
+        references[0],
+        sinks=shown,
+        mirror=mirror,
+        record=record,
+        coach=stepper,
+    )
+    return RoutineResult(stepper.results, result.interrupted, result.frames, result.recorded_frames)
