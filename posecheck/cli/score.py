@@ -17,22 +17,26 @@ from posecheck.cli.app import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_SETUP,
+    EXIT_USAGE,
     HoldOption,
     JsonOption,
     RefsOption,
-    StretchOption,
     _error,
     _exit_code,
     _fail_on,
     _reference,
     _rep_lines,
+    _routine,
     app,
 )
 from posecheck.coaching.session import SessionConfig
 from posecheck.errors import PosecheckError
 from posecheck.io import outputs
 from posecheck.report.html import write_html
+from posecheck.report.routine import RoutineReport, status_text
+from posecheck.report.routine import write_html as write_routine_html
 from posecheck.report.summary import ScoreReport
+from posecheck.run.routine_scoring import score_routine
 from posecheck.run.scoring import ScoreOptions, score_video
 
 
@@ -95,7 +99,24 @@ def score(
             readable=False,
         ),
     ],
-    stretch: StretchOption,
+    stretch: Annotated[
+        str | None,
+        typer.Option(
+            "--stretch",
+            "-s",
+            help="The stretch id (see `posecheck stretches`).",
+            show_default=False,
+        ),
+    ] = None,
+    routine: Annotated[
+        str | None,
+        typer.Option(
+            "--routine",
+            help="Score a recording of a whole routine, split per step "
+            "(see `posecheck routines`); instead of --stretch.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
     html: Annotated[
         Path | None,
@@ -128,8 +149,13 @@ def score(
     hold: HoldOption = None,
     refs: RefsOption = None,
 ) -> None:
-    """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
-    reference = _reference(refs, stretch)
+    """Score recorded videos of a stretch, or of a whole routine, into a report
+    (JSON, HTML, CSV, annotated video)."""
+    if (stretch is None) == (routine is None):
+        _error("give one of --stretch ID or --routine ID (not both)")
+        raise typer.Exit(EXIT_USAGE)
+    chosen = _routine(refs, routine) if routine is not None else None
+    reference = _reference(refs, stretch) if stretch is not None else None
     plan = _plan_score_outputs(videos, html, csv_path, annotated)
     failed = False
     for path, planned in zip(videos, plan, strict=True):
@@ -141,6 +167,15 @@ def score(
             config=SessionConfig(hold_s=hold),
         )
         try:
+            if chosen is not None:
+                routine_report = score_routine(
+                    path, (chosen[0].id, chosen[0].name), chosen[1], options
+                )
+                if planned.html is not None:
+                    write_routine_html(routine_report, planned.html)
+                _print_routine_report(routine_report, planned, as_json=as_json)
+                continue
+            assert reference is not None  # one of the two, checked above
             report = _score_one(path, reference, options, show_progress=not as_json)
             if planned.html is not None:
                 write_html(report, planned.html)
@@ -155,6 +190,41 @@ def score(
             raise typer.Exit(EXIT_INTERRUPTED) from None
         _print_report(report, planned, as_json=as_json)
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+def _print_routine_report(report: RoutineReport, written: _VideoOutputs, *, as_json: bool) -> None:
+    """A routine's report: per step, its status, span in the recording and reps."""
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    lines = [
+        f"{report.video.path}: {report.routine_name} · {report.verdict_text()}",
+        f"  {report.video.duration_s:.1f} s of video, time in form {report.time_in_form_s:.1f} s",
+    ]
+    for step in report.steps:
+        span = (
+            f", {step.start_s:.1f}-{step.end_s:.1f} s"
+            if step.start_s is not None and step.end_s is not None
+            else ""
+        )
+        lines.append(
+            f"  Step {step.step}, {step.report.stretch_name}: {status_text(step.status)}{span}"
+        )
+        reps = _rep_lines(step.report.reps, step.report.reps_prescribed)
+        lines += [f"    {line}" for line in reps]
+    lines.append(
+        f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
+    )
+    typer.echo("\n".join(lines))
+    for label, path in (
+        ("HTML report", written.html),
+        ("CSV", written.csv),
+        ("annotated video", written.annotated),
+    ):
+        if path is not None:
+            typer.echo(f"  {label}: {path}")
 
 
 def _print_report(report: ScoreReport, written: _VideoOutputs, *, as_json: bool) -> None:
