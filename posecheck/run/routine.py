@@ -20,6 +20,7 @@ from posecheck.coaching.routine import (
     ConfigFor,
     RoutineCoach,
     RoutineEvent,
+    RoutineEventKind,
     RoutinePhase,
     RoutineState,
     StepResult,
@@ -79,11 +80,15 @@ class RoutineStepper:
         result = self.routine.update(detection, frame)
         self.last_ms = detection.timestamp_ms
         self._reps_total = result.coached.state.reps_total
-        # The step's own events first (its last rep completed), then the routine's
-        # (the step done, the rest): the order they happened in.
+        # In the order they happened: a step announced before its first frame was
+        # coached, then the step's own events (its last rep completed), then the
+        # routine's (the step done, the rest).
+        events = list(result.events)
+        while events and events[0].kind is RoutineEventKind.STEP_STARTED:
+            self._on_event(events.pop(0))
         for session_event in result.coached.events:
             self._on_session_event(session_event, self._reps_total)
-        for event in result.events:
+        for event in events:
             self._on_event(event)
         return result.coached
 
