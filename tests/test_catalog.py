@@ -177,8 +177,16 @@ def test_the_json_of_a_bundled_stretch_is_plain_data(monkeypatch: pytest.MonkeyP
         "name": ref.name,
         "position": [str(p) for p in ref.positions],
         "view": ["side"],
-        "prescription": {"hold_s": 20.0, "reps": 2, "sides": "each", "alternate": True},
+        "prescription": {
+            "hold_s": 20.0,
+            "reps": 2,
+            "sides": "each",
+            "alternate": True,
+            "dynamic": False,
+        },
         "checks": len(ref.checks),
+        "camera_limits": None,
+        "phases": [],
         "bundled": True,
     }
 

@@ -155,7 +155,13 @@ def test_stretches_lists_every_bundled_reference():
         "butterfly",
     } <= set(listed)
     flexor = listed["90-90-hip-flexor"]["prescription"]
-    assert flexor == {"hold_s": 20, "reps": 2, "sides": "each", "alternate": True}
+    assert flexor == {
+        "hold_s": 20,
+        "reps": 2,
+        "sides": "each",
+        "alternate": True,
+        "dynamic": False,
+    }
     human = run("stretches")
     assert "2 reps per side, alternating sides, hold 20 s" in human.stdout
 

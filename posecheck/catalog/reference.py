@@ -34,6 +34,7 @@ from posecheck.catalog.schema import (
     Reference,
     ReferenceError,
     Sides,
+    Stage,
     Unit,
 )
 from posecheck.catalog.stretches import MAX_PRIORITY, parse_reference
@@ -53,6 +54,7 @@ __all__ = [
     "Reference",
     "ReferenceError",
     "Sides",
+    "Stage",
     "Unit",
     "bundled_dir",
     "check_files",

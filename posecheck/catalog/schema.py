@@ -196,6 +196,9 @@ class Prescription:
     reps: int
     sides: Sides
     alternate: bool
+    # Reps are moves into the position and out again (knee drops): each rep
+    # holds only briefly and the next starts once the person has let go.
+    dynamic: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sides", Sides(self.sides))
@@ -221,7 +224,11 @@ class Prescription:
         parts = [f"{self.reps} reps per side" if self.per_side else f"{self.reps} reps"]
         if self.alternate:
             parts.append("alternating sides")
-        parts.append(f"hold {self.hold_s:g} s")
+        parts.append(
+            f"hold {self.hold_s:g} s at the end of each move"
+            if self.dynamic
+            else f"hold {self.hold_s:g} s"
+        )
         return ", ".join(parts)
 
     def to_json(self) -> dict[str, object]:
@@ -230,7 +237,22 @@ class Prescription:
             "reps": self.reps,
             "sides": self.sides.value,
             "alternate": self.alternate,
+            "dynamic": self.dynamic,
         }
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One phase of a phased stretch (a wide child's pose reaches, then slides the
+    hips back): what to do, how long to hold it, and the ids of the checks
+    that judge it. The phases run in order, as the stretch's reps."""
+
+    label: str
+    hold_s: float
+    checks: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"label": self.label, "hold_s": self.hold_s, "checks": list(self.checks)}
 
 
 @dataclass(frozen=True)
@@ -244,6 +266,10 @@ class Reference:
     prescription: Prescription
     checks: tuple[Check, ...]
     roles: tuple[str, str] | None = None
+    # What the camera cannot judge for this stretch (foam rolling: the roller
+    # is hidden); None when its checks cover the form.
+    camera_limits: str | None = None
+    phases: tuple[Stage, ...] = ()
     path: str = field(default="", compare=False)
     bundled: bool = field(default=True, compare=False)
 
@@ -256,6 +282,8 @@ class Reference:
             "view": [str(v) for v in self.views],
             "prescription": self.prescription.to_json(),
             "checks": len(self.checks),
+            "camera_limits": self.camera_limits,
+            "phases": [p.to_json() for p in self.phases],
             "bundled": self.bundled,
         }
 

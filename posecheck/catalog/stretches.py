@@ -10,6 +10,7 @@ from pathlib import Path
 
 from posecheck.body.geometry import Position, View
 from posecheck.catalog.fields import Fields, FileError, described, listed, parse_toml
+from posecheck.catalog.phases import read_phases
 from posecheck.catalog.schema import (
     CENTRAL_POINTS,
     FIXED_PREFIXES,
@@ -43,13 +44,16 @@ _TOP_FIELDS = (
     "name",
     "source",
     "description",
+    "camera_limits",
     "position",
     "view",
     "roles",
     "prescription",
     "checks",
+    "phases",
 )
-_PRESCRIPTION_FIELDS = ("hold_s", "reps", "sides", "alternate")
+_PRESCRIPTION_REQUIRED = ("hold_s", "reps", "sides", "alternate")
+_PRESCRIPTION_FIELDS = (*_PRESCRIPTION_REQUIRED, "dynamic")
 _CHECK_FIELDS = (
     "id",
     "label",
@@ -144,11 +148,13 @@ class _StretchReader(Fields):
         name = self.text(data, "", "name")
         source = self.text(data, "", "source")
         description = self.text(data, "", "description")
+        camera_limits = self.text(data, "", "camera_limits", required=False)
         positions = self.members(data, "", "position", POSITIONS)
         views = self.members(data, "", "view", TARGET_VIEWS)
         roles, prefixes = self.roles(data)
         prescription = self.prescription(data)
         checks = self.checks(data, prefixes, views)
+        phases = read_phases(self, data, checks, prescription)
         if (
             self.problems
             or ref_id is None
@@ -159,6 +165,7 @@ class _StretchReader(Fields):
             or views is None
             or prescription is None
             or checks is None
+            or phases is None
         ):
             return None
         return Reference(
@@ -171,6 +178,8 @@ class _StretchReader(Fields):
             prescription=prescription,
             checks=checks,
             roles=roles,
+            camera_limits=camera_limits,
+            phases=phases,
             path=self.origin,
             bundled=bundled,
         )
@@ -212,7 +221,7 @@ class _StretchReader(Fields):
 
     def prescription(self, data: Mapping[str, object]) -> Prescription | None:
         path = "prescription"
-        table = self.table(data, "", path, hint=f"a table with {listed(_PRESCRIPTION_FIELDS)}")
+        table = self.table(data, "", path, hint=f"a table with {listed(_PRESCRIPTION_REQUIRED)}")
         if table is None:
             return None
         self.unknown_fields(table, path, _PRESCRIPTION_FIELDS)
@@ -224,6 +233,7 @@ class _StretchReader(Fields):
         )
         sides = self.choice(table, path, "sides", SIDES_CHOICES)
         alternate = self.boolean(table, path, "alternate", required=True)
+        dynamic = self.boolean(table, path, "dynamic", required=False)
         if sides is not None and alternate is not None:
             problem = alternation_problem(sides, alternate=alternate)
             if problem:
@@ -231,9 +241,8 @@ class _StretchReader(Fields):
                 return None
         if hold_s is None or reps is None or sides is None or alternate is None:
             return None
-        return Prescription(
-            hold_s=float(hold_s), reps=reps, sides=Sides(sides), alternate=alternate
-        )
+        # A bad `dynamic` is already a recorded problem, which rejects the file.
+        return Prescription(float(hold_s), reps, Sides(sides), alternate, dynamic=bool(dynamic))
 
     # --- the checks
 

@@ -42,7 +42,14 @@ def stretches(as_json: JsonOption = False, refs: RefsOption = None) -> None:
             typer.echo(json.dumps(ref.to_json()))
         else:
             views = "/".join(str(v) for v in ref.views)
-            typer.echo(f"{ref.id:<28} {views:<11} {ref.prescription.text():<44} {ref.name}")
+            typer.echo(f"{ref.id:<33} {views:<11} {_prescribed(ref):<44} {ref.name}")
+
+
+def _prescribed(ref: Reference) -> str:
+    """The prescription in words; a phased stretch's as its phases' holds in order."""
+    if ref.phases:
+        return ", then ".join(f"hold {p.hold_s:g} s" for p in ref.phases)
+    return ref.prescription.text()
 
 
 @app.command()
@@ -96,13 +103,19 @@ def _stretch_text(ref: Reference) -> str:
         f"{ref.name} ({ref.id})",
         f"  {ref.description}",
         f"  Source: article {ref.source}",
-        f"  Prescription: {ref.prescription.text()}",
+        f"  Prescription: {_prescribed(ref)}",
         f"  Position: {positions}; camera view: {views}",
     ]
     if ref.roles:
         lines.append(
             f"  Legs: the {ref.roles[0]} and the {ref.roles[1]} leg, recognised from the pose"
         )
+    if ref.camera_limits:
+        lines.append(f"  What the camera cannot judge: {ref.camera_limits}")
+    labels = {c.id: c.label for c in ref.checks}
+    for n, p in enumerate(ref.phases, start=1):
+        judged = ", ".join(labels[c].lower() for c in p.checks)
+        lines.append(f"  Phase {n}: {p.label}, hold {p.hold_s:g} s (judged on: {judged})")
     lines.append("  Checks, most important first:")
     for c in sorted(ref.checks, key=lambda c: c.priority):
         where = f" (in {'/'.join(str(v) for v in c.views)} view)" if c.views else ""

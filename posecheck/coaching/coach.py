@@ -53,7 +53,7 @@ class Coach:
     def step(self, detection: Detection, frame: npt.NDArray[np.uint8] | None = None) -> CoachFrame:
         t = detection.timestamp_ms
         pose = self._smoother.update(detection.pose, t)
-        verdict = self._judge.update(pose, t)
+        verdict = self.session.judged(self._judge.update(pose, t))
         events = tuple(self.session.update(verdict, t))
         return CoachFrame(frame, detection, pose, verdict, events, self.session.state(verdict, t))
 

@@ -9,11 +9,11 @@ the same on every machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from posecheck.catalog.reference import Prescription, Reference
-from posecheck.form.checks import Status, Verdict, is_good
+from posecheck.catalog.reference import Prescription, Reference, Stage
+from posecheck.form.checks import Status, Verdict, is_good, restrict
 
 # How long every check must pass before a hold starts. The catalog's static
 # holds last 20-30 s, so a full second of proof costs little and keeps a hold from
@@ -188,9 +188,16 @@ class Session:
 
     def __init__(self, reference: Reference, config: SessionConfig | None = None) -> None:
         self.reference = reference
-        self.config = config or SessionConfig()
-        self.target_s = self.config.hold_s or reference.prescription.hold_s
-        self._plan = rep_plan(reference.prescription)
+        config = config or SessionConfig()
+        if reference.prescription.dynamic and not config.release_between_reps:
+            # A dynamic stretch's reps are moves in and out, whoever built the config.
+            config = replace(config, release_between_reps=True)
+        self.config = config
+        self._stages = reference.phases
+        # A phased stretch's phases are its reps, on no side, one after the other.
+        self._plan = (
+            [None] * len(self._stages) if self._stages else rep_plan(reference.prescription)
+        )
         self._first_side = self.config.first_side
         self._can_see_side = reference.roles is not None
         self.phase = Phase.SETUP
@@ -209,6 +216,27 @@ class Session:
         self._pause_reason: str | None = None
 
     # --- what the session knows -------------------------------------------
+
+    @property
+    def target_s(self) -> float:
+        """The hold of the current rep: ``hold_s`` from the config overrides the
+        prescription's, which for a phased stretch is its first phase's."""
+        stage = self.stage
+        if stage is not None and (self._index > 0 or self.config.hold_s is None):
+            return stage.hold_s
+        return self.config.hold_s or self.reference.prescription.hold_s
+
+    @property
+    def stage(self) -> Stage | None:
+        """The current phase of a phased stretch; None for other stretches."""
+        if not self._stages:
+            return None
+        return self._stages[min(self._index, len(self._stages) - 1)]
+
+    def judged(self, verdict: Verdict) -> Verdict:
+        """The verdict as the current phase judges it (unchanged without phases)."""
+        stage = self.stage
+        return verdict if stage is None else restrict(verdict, stage.checks)
 
     @property
     def reps_total(self) -> int:
@@ -396,6 +424,9 @@ class Session:
             self._index = len(self._plan)
             self._enter(Phase.DONE, timestamp_ms)
             events.append(self._event(EventKind.SESSION_DONE, timestamp_ms))
+        elif self._stages:
+            # The next phase follows at once: moving into it is part of the stretch.
+            self._enter(Phase.SETUP, timestamp_ms)
         elif self.side != side_before:
             self._enter(Phase.SWITCH_SIDE, timestamp_ms)
             events.append(self._event(EventKind.SWITCH_SIDE, timestamp_ms))
@@ -424,7 +455,7 @@ class Session:
         cue = None if verdict is None else verdict.cue
         held, target = self.held_s, self.target_s
         if self.phase == Phase.SETUP:
-            text = "Get into position"
+            text = "Get into position" if self.stage is None else self.stage.label
             if verdict is not None and verdict.aligned and not self._right_side(verdict):
                 cue = f"Switch to your {self.side} leg"
         elif self.phase == Phase.CONFIRMING:

@@ -27,8 +27,8 @@ re-exported here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -377,6 +377,20 @@ def evaluate(pose: Pose | None, reference: Reference, previous: Verdict | None =
         results=tuple(results),
         roles=roles,
         side=side,
+        aligned=conclusion.aligned,
+        score=conclusion.score,
+        cue=conclusion.cue,
+    )
+
+
+def restrict(verdict: Verdict, check_ids: Collection[str]) -> Verdict:
+    """The verdict judged on these checks only, as one phase of a phased stretch
+    is: the same gates, the other checks left out of alignment, score and cue."""
+    results = tuple(r for r in verdict.results if r.check.id in check_ids)
+    conclusion = conclude(verdict.gates, results)
+    return replace(
+        verdict,
+        results=results,
         aligned=conclusion.aligned,
         score=conclusion.score,
         cue=conclusion.cue,
