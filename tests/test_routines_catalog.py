@@ -4,6 +4,7 @@ problem a routine file can have, each pinned as the one line a user reads."""
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,9 @@ from posecheck.catalog.routines import (
     RoutineError,
     RoutineStep,
     estimated_s,
+    load_routines,
     parse_routine,
+    prescription_text,
 )
 
 GOOD = """
@@ -183,3 +186,109 @@ def test_too_many_steps_and_broken_toml() -> None:
     ]
     (line,) = problems("id = ")
     assert line.startswith("evening.toml: not valid TOML (")
+
+
+# --- the bundled routines ------------------------------------------------------------
+
+# ../shared/docs/STRETCHES.md, "Routines": one per article, its stretches in order.
+ARTICLE_ROUTINES = {
+    "hip-flexor-relief": ("000", ["90-90-hip-flexor", "90-90-hip-flexor-side-bend", "knee-drops"]),
+    "tight-hip-flexors": (
+        "001",
+        [
+            "foam-roll-quads",
+            "half-kneeling-hip-flexor",
+            "assisted-half-kneeling-hip-flexor",
+            "foam-roller-psoas",
+            "bent-knee-to-low-lunge",
+            "static-low-lunge",
+        ],
+    ),
+    "hip-flexor-back-pain": (
+        "002",
+        ["lunge-stretch", "90-90-hip-stretch", "prayer-squat", "wide-child-pose", "knee-to-chest"],
+    ),
+    "hip-and-lower-back": (
+        "003",
+        ["pigeon", "butterfly", "seated-hip-stretch", "bridge", "half-kneeling-hip-flexor"],
+    ),
+    "release-lower-back-and-hips": (
+        "004",
+        [
+            "childs-pose",
+            "supine-figure-4",
+            "figure-4-twist",
+            "runners-lunge",
+            "adductor-opener",
+            "wide-legged-forward-fold",
+            "cow-face-legs",
+            "seated-twist",
+            "happy-baby",
+        ],
+    ),
+}
+
+
+def test_the_five_article_routines_load_in_the_articles_order() -> None:
+    routines = load_routines(stretches())
+    assert set(routines) == set(ARTICLE_ROUTINES)
+    for routine_id, (article, steps) in ARTICLE_ROUTINES.items():
+        routine = routines[routine_id]
+        assert routine.source == article
+        assert [s.stretch for s in routine.steps] == steps
+        assert routine.bundled
+
+
+def test_the_routines_keep_the_articles_prescriptions() -> None:
+    routines = load_routines(stretches())
+    relief = {r.id: r for r in routines["hip-flexor-relief"].references(stretches())}
+    # 000: two reps per side, alternating, 20 s; knee drops five each way, 2-3 s.
+    for stretch_id in ("90-90-hip-flexor", "90-90-hip-flexor-side-bend"):
+        p = relief[stretch_id].prescription
+        assert (p.reps, p.per_side, p.alternate, p.hold_s) == (2, True, True, 20)
+    drops = relief["knee-drops"].prescription
+    assert (drops.reps, drops.per_side, drops.dynamic, drops.hold_s) == (5, True, True, 2)
+    # 003: "Hold each position for at least 30 seconds".
+    for ref in routines["hip-and-lower-back"].references(stretches()):
+        assert ref.prescription.hold_s >= 30
+    # 004: 30 s each.
+    for ref in routines["release-lower-back-and-hips"].references(stretches()):
+        assert ref.prescription.hold_s == 30
+
+
+def test_a_phased_stretch_keeps_its_phases_holds() -> None:
+    for key, value in (("hold_s", "10"), ("reps", "2")):
+        (line,) = problems(with_steps(f'[[steps]]\nstretch = "wide-child-pose"\n{key} = {value}\n'))
+        assert line == (
+            f"evening.toml: steps[0].{key} cannot be changed: wide-child-pose is held in "
+            "phases, each with its own hold"
+        )
+    routine = parse_routine(
+        with_steps('[[steps]]\nstretch = "wide-child-pose"\n'), "evening.toml", stretches()
+    )
+    (ref,) = routine.references(stretches())
+    assert estimated_s(ref) == 2 * 5 + sum(p.hold_s for p in ref.phases)
+    assert prescription_text(ref) == "hold 20 s, then hold 30 s"
+
+
+def test_a_dynamic_stretch_is_estimated_with_short_releases() -> None:
+    drops = stretches()["knee-drops"]
+    # Ten drops of 2 s, nine releases of about 2 s between them.
+    assert estimated_s(drops) == 5 + 10 * 2 + 9 * 2
+
+
+def test_a_user_routine_beside_the_bundled_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "routines"
+    folder.mkdir()
+    (folder / "evening.toml").write_text(GOOD)
+    routines = load_routines(stretches(), [tmp_path])
+    assert routines["evening"].bundled is False
+    assert list(routines)[-1] == "evening"
+    clash = GOOD.replace('id = "evening"', 'id = "hip-flexor-relief"')
+    (folder / "hip-flexor-relief.toml").write_text(clash)
+    with pytest.raises(RoutineError) as caught:
+        load_routines(stretches(), [tmp_path])
+    assert caught.value.problems == [
+        f"{folder / 'hip-flexor-relief.toml'}: id 'hip-flexor-relief' is already a bundled "
+        "routine; choose another id"
+    ]

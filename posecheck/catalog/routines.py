@@ -122,6 +122,8 @@ class Routine:
 # it take a few seconds per hold; a rest between reps on the same side, and
 # switching sides, a few more.
 SETUP_ESTIMATE_S = 5.0
+# A dynamic stretch's reps follow each other with a release, not a rest.
+RELEASE_ESTIMATE_S = 2.0
 # The rest between steps, unless the user sets another (`live --rest`): long
 # enough to read what comes next and get down to the floor.
 DEFAULT_REST_S = 15.0
@@ -129,10 +131,21 @@ BETWEEN_REPS_ESTIMATE_S = 5.0
 
 
 def estimated_s(reference: Reference) -> float:
-    """About how long a step takes: every hold, plus getting into position for each."""
+    """About how long a step takes: every hold (or phase), plus getting into position."""
+    if reference.phases:
+        holds = sum(stage.hold_s for stage in reference.phases)
+        return SETUP_ESTIMATE_S * len(reference.phases) + holds
     p = reference.prescription
     holds = p.reps * (2 if p.per_side else 1)
-    return SETUP_ESTIMATE_S + holds * p.hold_s + (holds - 1) * BETWEEN_REPS_ESTIMATE_S
+    between = RELEASE_ESTIMATE_S if p.dynamic else BETWEEN_REPS_ESTIMATE_S
+    return SETUP_ESTIMATE_S + holds * p.hold_s + (holds - 1) * between
+
+
+def prescription_text(reference: Reference) -> str:
+    """The prescription in words; a phased stretch's as its phases' holds in order."""
+    if reference.phases:
+        return ", then ".join(f"hold {p.hold_s:g} s" for p in reference.phases)
+    return reference.prescription.text()
 
 
 def routine_estimated_s(references: Sequence[Reference], rest_s: float) -> float:
@@ -221,6 +234,16 @@ class _RoutineReader(Fields):
             else None
         )
         alternate = self.boolean(item, path, "alternate", required=False)
+        if reference is not None and reference.phases:
+            # A phased stretch's phases carry their own holds and are its reps.
+            for key in ("hold_s", "reps"):
+                if key in item:
+                    self.bad(
+                        f"{path}.{key}",
+                        f"cannot be changed: {stretch_id} is held in phases, "
+                        "each with its own hold",
+                    )
+                    return None
         if alternate is not None and reference is not None:
             problem = alternation_problem(reference.prescription.sides, alternate=alternate)
             if problem:

@@ -18,6 +18,7 @@ from posecheck.catalog.routines import (
     check_routine_files,
     estimated_s,
     is_routine_path,
+    prescription_text,
     routine_estimated_s,
 )
 from posecheck.cli.app import (
@@ -47,9 +48,7 @@ def stretches(as_json: JsonOption = False, refs: RefsOption = None) -> None:
 
 def _prescribed(ref: Reference) -> str:
     """The prescription in words; a phased stretch's as its phases' holds in order."""
-    if ref.phases:
-        return ", then ".join(f"hold {p.hold_s:g} s" for p in ref.phases)
-    return ref.prescription.text()
+    return prescription_text(ref)
 
 
 @app.command()
@@ -141,8 +140,7 @@ def _routine_text(routine: Routine, stretches: dict[str, Reference]) -> str:
         own = stretches[step.stretch].prescription
         changed = f"; the stretch alone: {own.text()}" if step.overrides() else ""
         lines.append(
-            f"    {number}. {ref.name}: {ref.prescription.text()} "
-            f"({_minutes(estimated_s(ref))}{changed})"
+            f"    {number}. {ref.name}: {_prescribed(ref)} ({_minutes(estimated_s(ref))}{changed})"
         )
     lines.append(f"  `posecheck show {steps[0].id}` explains a stretch and its checks;")
     lines.append(f"  `posecheck live --routine {routine.id}` coaches the whole routine.")

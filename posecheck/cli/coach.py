@@ -11,7 +11,7 @@ import typer
 
 from posecheck import resources
 from posecheck.catalog.reference import Reference
-from posecheck.catalog.routines import DEFAULT_REST_S, Routine
+from posecheck.catalog.routines import DEFAULT_REST_S, Routine, prescription_text
 from posecheck.cli.app import (
     EXIT_SETUP,
     EXIT_USAGE,
@@ -101,7 +101,7 @@ def _coach(
 
 def _step_title(step: int, total: int, event: RoutineEvent) -> str:
     ref = event.reference
-    return f"step {step} of {total}, {ref.name} ({ref.prescription.text()})"
+    return f"step {step} of {total}, {ref.name} ({prescription_text(ref)})"
 
 
 def _print_routine_event(event: RoutineEvent, total: int) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from posecheck.body.landmarks import Detection
 from posecheck.catalog.reference import Reference
+from posecheck.catalog.routines import prescription_text
 from posecheck.coaching.coach import CoachFrame
 from posecheck.coaching.routine import (
     ConfigFor,
@@ -42,10 +43,10 @@ def plate_lines(state: RoutineState, *, keys: bool) -> list[str]:
     ref = state.reference
     where = f"step {state.step} of {state.steps_total}: {ref.name}"
     if state.phase == RoutinePhase.STEP:
-        lines = [where[0].upper() + where[1:], ref.prescription.text()]
+        lines = [where[0].upper() + where[1:], prescription_text(ref)]
         key_line = "s: skip this step   r: start it again   q: quit"
     elif state.phase == RoutinePhase.REST:
-        lines = [f"Next, {where}", ref.prescription.text()]
+        lines = [f"Next, {where}", prescription_text(ref)]
         again = f"   r: repeat {state.previous.name}" if state.previous else ""
         key_line = f"s: skip it{again}   q: quit"
     else:
