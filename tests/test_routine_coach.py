@@ -21,6 +21,7 @@ from posecheck.coaching.routine import (
     StepStatus,
 )
 from posecheck.coaching.session import Phase, SessionConfig
+from posecheck.run.routine import plate_lines
 from tests.helpers import recorded_pose
 from tests.timelines import Segment, detections
 
@@ -200,3 +201,21 @@ def test_each_step_gets_its_own_session_config() -> None:
     coach = RoutineCoach(_steps("bridge", "childs-pose"), config_for, rest_s=0)
     _run(coach, [(BRIDGE, 4.0), (CHILD, 4.0)])
     assert seen[:2] == ["bridge", "childs-pose"]
+
+
+def test_the_plate_names_the_step_and_what_each_key_does_now() -> None:
+    coach = RoutineCoach(_steps("bridge", "childs-pose"), rest_s=2.0)
+    _, frames = _run(coach, [(BRIDGE, 5.0)])
+    assert plate_lines(frames[10].state, keys=True) == [
+        "Step 1 of 2: Bridge",
+        "hold 3 s",
+        "s: skip this step   r: start it again   q: quit",
+    ]
+    assert frames[-1].state.phase == RoutinePhase.REST
+    assert plate_lines(frames[-1].state, keys=True) == [
+        "Next, step 2 of 2: Child's pose",
+        "hold 3 s",
+        "s: skip it   r: repeat Bridge   q: quit",
+    ]
+    # Without a window there are no keys to press, so none are listed.
+    assert plate_lines(frames[-1].state, keys=False)[-1] == "hold 3 s"

@@ -210,3 +210,46 @@ def test_a_broken_routine_file_is_one_line_per_problem(tmp_path: Path) -> None:
     result = run_in(tmp_path, "live", "--routine", "floor", "--refs", str(refs))
     assert result.returncode == 1
     assert "steps[2].hold_s must be > 0 (got 0)" in result.stderr
+
+
+def test_routines_lists_the_five_and_json_gives_each_step(tmp_path: Path) -> None:
+    result = run_in(tmp_path, "routines")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 5
+    assert "hip-flexor-relief" in result.stdout and "3 steps, about" in result.stdout
+    result = run_in(tmp_path, "routines", "--json")
+    routines = [json.loads(line) for line in result.stdout.splitlines()]
+    relief = next(r for r in routines if r["id"] == "hip-flexor-relief")
+    assert [s["stretch"] for s in relief["steps"]] == [
+        "90-90-hip-flexor",
+        "90-90-hip-flexor-side-bend",
+        "knee-drops",
+    ]
+    assert relief["steps"][0]["prescription"] == {
+        "hold_s": 20.0,
+        "reps": 2,
+        "sides": "each",
+        "alternate": True,
+        "dynamic": False,
+    }
+    assert relief["estimated_s"] == sum(s["estimated_s"] for s in relief["steps"]) + 2 * 15
+
+
+def test_show_describes_a_routine_with_the_prescriptions_in_force(tmp_path: Path) -> None:
+    refs = _refs(tmp_path)
+    result = run_in(tmp_path, "show", "floor", "--refs", str(refs))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Floor flow (floor)"
+    assert "    1. Bridge: hold 3 s (about 8 s; the stretch alone: hold 30 s)" in lines
+    assert "    3. Child's pose: hold 4 s (about 9 s; the stretch alone: hold 30 s)" in lines
+    result = run_in(tmp_path, "show", "hip-flexor-relief")
+    assert "1. 90-90 hip flexor stretch: 2 reps per side, alternating sides, hold 20 s" in (
+        result.stdout
+    )
+    result = run_in(tmp_path, "show", "hip-flexor-releif")
+    assert result.returncode == 2
+    assert one_error_line(result) == (
+        "error: unknown stretch or routine 'hip-flexor-releif' (did you mean "
+        "'hip-flexor-relief'?); run 'posecheck stretches' or 'posecheck routines' to list them"
+    )
