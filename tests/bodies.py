@@ -568,16 +568,16 @@ def foam_roll_quads(*, hips_up: float = 0.0, prop: float = 25.0) -> Figure:
     return Figure(
         torso=aim(prop - hips_up),
         face=aim(-60),
-        legs=arms_both_legs(Leg(thigh, aim(-hips_up / 2, 180), aim(-70, 180))),
+        legs=legs_both(Leg(thigh, aim(-hips_up / 2, 180), aim(-70, 180))),
         arms=arms_both(Arm(aim(-90), aim(0))),
     )
 
 
-def arms_both_legs(leg: Leg) -> dict[str, Leg]:
+def legs_both(leg: Leg) -> dict[str, Leg]:
     return {"left": leg, "right": leg}
 
 
-def foam_roller_psoas(*, lift: float = 12.0, stretched: float = -12.0) -> Figure:
+def foam_roller_psoas(*, lift: float = 16.0, stretched: float = -12.0) -> Figure:
     """On the back over a roller under the hips (torso slope ``lift``); the left
     leg long at ``stretched`` degrees, the right thigh drawn in."""
     return supine(
@@ -641,11 +641,10 @@ def squat(
     ankle ``feet`` metres out from the midline, each knee ``knees_out``."""
     legs = {}
     for side, s in (("left", 1.0), ("right", -1.0)):
-        ankle = np.array([0.10, -0.35 + depth * 0, s * feet])
-        knee = np.array([0.35, 0.0, s * knees_out])
-        legs[side] = leg_toward(side, knee + np.array([0.0, depth, 0.0]), ankle, aim(0, s * 20))
-    fig = Figure(torso=aim(torso), legs=legs, arms=arms_both(Arm(aim(-30), aim(40))))
-    return fig
+        knee = np.array([0.35, depth, s * knees_out])
+        ankle = np.array([0.10, -0.35, s * feet])
+        legs[side] = leg_toward(side, knee, ankle, aim(0, s * 20))
+    return Figure(torso=aim(torso), legs=legs, arms=arms_both(Arm(aim(-30), aim(40))))
 
 
 def wide_fold(*, fold: float = 120.0, feet: float = 0.45, knee: float = 175.0) -> Figure:
@@ -909,3 +908,52 @@ def recording(
                 writer.write(Detection(t, wh, p, people=1))
                 frame += 1
     return path
+
+
+# --- stretches a built body of another passes as -----------------------------------
+#
+# The good body of the first stretch is aligned on the second too, and why. A
+# stretch recogniser must expect these; a new pair showing up is a check that
+# lets too much through.
+LOOK_ALIKES: dict[tuple[str, str], str] = {
+    **{
+        (a, b): "the half-kneeling and low-lunge family: back knee down, front foot planted "
+        "with the shin near upright, hips forward; the articles tell them apart by depth "
+        "and by what the arms do, which their checks leave open"
+        for a, b in (
+            ("90-90-hip-flexor", "half-kneeling-hip-flexor"),
+            ("half-kneeling-hip-flexor", "bent-knee-to-low-lunge"),
+            ("half-kneeling-hip-flexor", "lunge-stretch"),
+            ("assisted-half-kneeling-hip-flexor", "bent-knee-to-low-lunge"),
+            ("assisted-half-kneeling-hip-flexor", "half-kneeling-hip-flexor"),
+            ("assisted-half-kneeling-hip-flexor", "lunge-stretch"),
+            ("bent-knee-to-low-lunge", "half-kneeling-hip-flexor"),
+            ("bent-knee-to-low-lunge", "lunge-stretch"),
+            ("bent-knee-to-low-lunge", "runners-lunge"),
+            ("bent-knee-to-low-lunge", "static-low-lunge"),
+            ("static-low-lunge", "bent-knee-to-low-lunge"),
+            ("static-low-lunge", "half-kneeling-hip-flexor"),
+            ("static-low-lunge", "lunge-stretch"),
+            ("static-low-lunge", "runners-lunge"),
+            ("lunge-stretch", "bent-knee-to-low-lunge"),
+            ("lunge-stretch", "half-kneeling-hip-flexor"),
+            ("lunge-stretch", "static-low-lunge"),
+        )
+    },
+    ("prayer-squat", "adductor-opener"): "a deep squat with the feet and knees wide is both",
+    ("adductor-opener", "prayer-squat"): "a deep squat with the feet and knees wide is both",
+    ("childs-pose", "wide-child-pose"): "the wide child's pose is a child's pose with the knees "
+    "spread, which a side camera cannot see",
+    ("knee-drops", "figure-4-twist"): "both lower bent legs to one side on the back; from the "
+    "feet the crossed ankle sits where the other knee drops",
+    ("knee-drops", "bridge"): "from the feet the bridge checks only that the knees are up and "
+    "parallel; the hip lift is judged side-on",
+    ("90-90-hip-flexor-side-bend", "butterfly"): "the butterfly's seated position may be read "
+    "from a kneeling body, and its front-view checks see feet close and knees apart",
+    ("cow-face-legs", "seated-twist"): "from the front the twist cannot be measured, and cow face "
+    "legs sit with one knee up and the other leg looking long (it crosses straight over)",
+    ("seated-twist", "runners-lunge"): "the runner's lunge reads its back leg as long without "
+    "asking that it reach behind; a long leg in front passes",
+    ("seated-twist", "static-low-lunge"): "the static low lunge reads its back thigh's lean "
+    "without asking that it lean behind; a long leg in front passes",
+}

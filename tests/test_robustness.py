@@ -101,8 +101,6 @@ KNOWN_CROSS_ACCEPTS = {
     "legs run toward the camera, so the seat reads 0.3 shins above the feet, borderline",
     "Intermediate_Groin_Stretch/0.jpg as seated-hip-stretch": "seated with a band, leaning "
     "forward over bent knees with the feet out in front: the seated hip stretch's shape",
-    "Intermediate_Groin_Stretch/0.jpg as seated-twist": "seated with one knee up, seen oblique "
-    "so the turned-looking shoulders show their width; article 004 names the twist only",
 }
 
 

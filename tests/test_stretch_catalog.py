@@ -149,3 +149,20 @@ def test_show_says_what_the_camera_cannot_judge_and_lists_phases():
     assert "Phase 1: Reach forward" in result.stdout
     assert "Phase 2: Keep your head low" in result.stdout
     assert "hold 20 s, then hold 30 s" in result.stdout
+
+
+@pytest.mark.parametrize("stretch_id", sorted(bodies.CORRECT))
+def test_a_built_body_passes_only_for_its_known_look_alikes(stretch_id):
+    """Every other stretch judges the body in its own way: only the pairs listed in
+    bodies.LOOK_ALIKES, each with its reason, may align it."""
+    pose = bodies.correct_pose(stretch_id)
+    accepted = set()
+    for other_id, ref in refs().items():
+        if other_id == stretch_id:
+            continue
+        verdict = evaluate(pose, ref)
+        phases = [restrict(verdict, p.checks) for p in ref.phases] or [verdict]
+        if any(v.aligned for v in phases):
+            accepted.add(other_id)
+    allowed = {b for a, b in bodies.LOOK_ALIKES if a == stretch_id}
+    assert accepted == allowed

@@ -302,3 +302,12 @@ def test_scoring_recorded_knee_drops_counts_ten_drops(tmp_path: Path):
     reps = score_json(path, "knee-drops")["reps"]
     assert len(reps) == 10 and all(r["completed"] for r in reps)
     assert {r["side"] for r in reps} == {"left", "right"}
+
+
+def test_a_stretch_the_camera_cannot_judge_still_needs_a_check_confirming_its_position():
+    """camera_limits does not free a file from checks: with none, nothing could ever
+    be held, so the position is confirmed by checks that are not advice."""
+    no_checks = text(top='camera_limits = "Hidden roller."\nchecks = []').split("[[checks]]")[0]
+    assert problems(no_checks) == ["x.toml: checks must have at least one check (got none)"]
+    ref = refs()["foam-roll-quads"]
+    assert ref.camera_limits and any(not c.advice for c in ref.checks)
