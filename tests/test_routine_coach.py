@@ -207,15 +207,15 @@ def test_the_plate_names_the_step_and_what_each_key_does_now() -> None:
     coach = RoutineCoach(_steps("bridge", "childs-pose"), rest_s=2.0)
     _, frames = _run(coach, [(BRIDGE, 5.0)])
     assert plate_lines(frames[10].state, keys=True) == [
-        "Step 1 of 2: Bridge",
-        "hold 3 s",
+        "Step 1 of 2: Bridge, hold 3 s",
         "s: skip this step   r: start it again   q: quit",
     ]
     assert frames[-1].state.phase == RoutinePhase.REST
     assert plate_lines(frames[-1].state, keys=True) == [
-        "Next, step 2 of 2: Child's pose",
-        "hold 3 s",
+        "Next, step 2 of 2: Child's pose, hold 3 s",
         "s: skip it   r: repeat Bridge   q: quit",
     ]
     # Without a window there are no keys to press, so none are listed.
-    assert plate_lines(frames[-1].state, keys=False)[-1] == "hold 3 s"
+    assert plate_lines(frames[-1].state, keys=False) == [
+        "Next, step 2 of 2: Child's pose, hold 3 s"
+    ]

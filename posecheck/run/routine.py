@@ -41,12 +41,12 @@ def plate_lines(state: RoutineState, *, keys: bool) -> list[str]:
     """What the routine plate says: the step, its prescription, and the keys
     (named by what they would do now) when there is a window to press them in."""
     ref = state.reference
-    where = f"step {state.step} of {state.steps_total}: {ref.name}"
+    where = f"step {state.step} of {state.steps_total}: {ref.name}, {prescription_text(ref)}"
     if state.phase == RoutinePhase.STEP:
-        lines = [where[0].upper() + where[1:], prescription_text(ref)]
+        lines = [where[0].upper() + where[1:]]
         key_line = "s: skip this step   r: start it again   q: quit"
     elif state.phase == RoutinePhase.REST:
-        lines = [f"Next, {where}", prescription_text(ref)]
+        lines = [f"Next, {where}"]
         again = f"   r: repeat {state.previous.name}" if state.previous else ""
         key_line = f"s: skip it{again}   q: quit"
     else:
@@ -122,7 +122,8 @@ class RoutineSink:
 
     def show(self, drawn: video.Frame, result: CoachFrame) -> bool:
         state = self.stepper.routine.state(result.detection.timestamp_ms)
-        draw_routine_plate(drawn, plate_lines(state, keys=self.window is not None))
+        counters = 1 if result.state.side is None else 2
+        draw_routine_plate(drawn, plate_lines(state, keys=self.window is not None), counters)
         keep_going = all([sink.show(drawn, result) for sink in self.sinks])
         if self.window is not None and self.window.last_key is not None:
             self.stepper.press(self.window.last_key)

@@ -82,7 +82,8 @@ def score_routine(
                 canvas = frame if frame is not None else overlay.blank_canvas(detection.image_wh)
                 shown = result.coached
                 drawn = overlay.compose(canvas, shown.pose, shown.verdict, shown.state)
-                draw_routine_plate(drawn, plate_lines(result.state, keys=False))
+                counters = 1 if shown.state.side is None else 2
+                draw_routine_plate(drawn, plate_lines(result.state, keys=False), counters)
                 writer.write(drawn)
             if progress is not None:
                 progress(sum(b.frames for b in builders), meta.frames)
