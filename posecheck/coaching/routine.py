@@ -162,7 +162,6 @@ class RoutineCoach:
         self._results: list[StepResult | None] = [None] * len(self.references)
         self._step_start_ms: int | None = None
         self._phase_start_ms = 0
-        self._last_ms: int | None = None
         self._announced = False
         # In a recording: the later steps' coaches, watching, and since when each
         # has been in position while the current stretch was not.
@@ -221,7 +220,6 @@ class RoutineCoach:
     ) -> RoutineFrame:
         """Advance to the detection's time; return the coached frame and the routine's events."""
         t = detection.timestamp_ms
-        self._last_ms = t
         events: list[RoutineEvent] = []
         if not self._announced:
             self._announced = True
