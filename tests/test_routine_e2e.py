@@ -29,8 +29,9 @@ def _side(fig: bodies.Figure, view: str) -> tuple[Pose, Pose]:
     return bodies.pose(fig, view), bodies.pose(bodies.mirrored(fig), view)
 
 
-def hip_flexor_relief(hold_s: float, rest_s: float) -> list[Segment]:
-    """The routine as a person does it, for holds of ``hold_s`` and rests of ``rest_s``."""
+def hip_flexor_relief(hold_s: float, rest_s: float, drop_s: float = 2.0) -> list[Segment]:
+    """The routine as a person does it, for holds of ``hold_s`` (knee drops ``drop_s``)
+    and rests of ``rest_s``."""
     kneel = _side(bodies.ninety_ninety_hip_flexor(), "side")
     bend = _side(bodies.side_bend(), "front")
     # Each hold: the checks settle (about half a second), 1 s of confirmation, the hold.
@@ -44,7 +45,7 @@ def hip_flexor_relief(hold_s: float, rest_s: float) -> list[Segment]:
         for toward in ("left", "right"):
             dropped = bodies.pose(bodies.knee_drops(toward=toward), "front")
             # A dynamic rep confirms in 0.3 s; then the knees come back up.
-            segments += [(dropped, hold_s + 1.5), (released, 1.5)]
+            segments += [(dropped, drop_s + 1.5), (released, 1.5)]
     return segments
 
 
