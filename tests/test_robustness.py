@@ -98,7 +98,8 @@ KNOWN_CROSS_ACCEPTS = {
     "Olympic_Squat/1.jpg as adductor-opener": "a wide barbell squat, knees and feet well apart "
     "and the seat at knee height: the adductor opener's wide squat with a bar",
     "Intermediate_Groin_Stretch/0.jpg as prayer-squat": "seated with a band, seen oblique: the "
-    "legs run toward the camera, so the seat reads 0.3 shins above the feet, borderline",
+    "legs run toward the camera, so the seat reads 0.28 torso lengths above the feet, "
+    "borderline against 0.3",
     "Intermediate_Groin_Stretch/0.jpg as seated-hip-stretch": "seated with a band, leaning "
     "forward over bent knees with the feet out in front: the seated hip stretch's shape",
 }
