@@ -11,6 +11,11 @@ then measures in one go:
    and whether its report is identical to the one-process report (it must be);
 4. --sample-fps 10 against full rate (target >= 2.5x faster; held_s within 0.3 s).
 
+With --annotated, it measures instead what writing the annotated video costs:
+the model-only loop, scoring without and with --annotated (one process, H.264
+on its own thread; target: the encoding adds at most 15% of the model-only
+time), and the annotated file's size against the same frames as mp4v.
+
 Peak memory: run `/usr/bin/time -v python bench/score.py --memory --minutes 10` and
 read "Maximum resident set size" (one process scores a video of that length).
 
@@ -20,6 +25,7 @@ Run by hand from the project root:  python bench/score.py [--seconds N]
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import tempfile
 import time
@@ -62,11 +68,65 @@ def model_only(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def mp4v_size(h264: Path, out: Path) -> int:
+    """The bytes the same frames take as OpenCV's mp4v (the old format), for comparison."""
+    import cv2
+
+    writer = None
+    for frame, _ in video.video_frames(h264):
+        if writer is None:
+            size = (frame.shape[1], frame.shape[0])
+            fourcc = cv2.VideoWriter.fourcc(*"mp4v")
+            writer = cv2.VideoWriter(str(out), cv2.CAP_FFMPEG, fourcc, FPS, size)
+        writer.write(frame)
+    if writer is not None:
+        writer.release()
+    return out.stat().st_size
+
+
+def annotated_cost(clip: Path, seconds: float) -> None:
+    bridge = load_references()["bridge"]
+    config = SessionConfig(hold_s=15)
+    out = clip.with_name("annotated.mp4")
+    # CPU seconds of this process, all threads: steadier than wall time on a busy machine.
+    cpu = [time.process_time()]
+    ceiling = model_only(clip)
+    cpu.append(time.process_time())
+    plain = score_video(clip, bridge, ScoreOptions(config=config, workers=1))
+    cpu.append(time.process_time())
+    drawn = score_video(clip, bridge, ScoreOptions(config=config, workers=1, annotated_path=out))
+    cpu.append(time.process_time())
+    cpu_model, cpu_plain, cpu_drawn = (b - a for a, b in itertools.pairwise(cpu))
+    h264 = out.stat().st_size
+    old = mp4v_size(out, clip.with_name("annotated-mp4v.mp4"))
+    extra = drawn.processing_s - plain.processing_s
+    print(f"{seconds:.0f} s of 1280x720 at 30 fps; load average at the end {load_average()}")
+    print(f"  decode + model only, 1 process:  {ceiling:6.1f} s")
+    print(f"  score, 1 process:                {plain.processing_s:6.1f} s")
+    print(
+        f"  score --annotated, 1 process:    {drawn.processing_s:6.1f} s"
+        f"  -> {drawn.processing_s / ceiling - 1:+.0%} over the model-only loop;"
+        f" drawing + encoding add {extra:.1f} s = {extra / ceiling:.0%} of it"
+    )
+    print(
+        f"  CPU time (all threads): model only {cpu_model:.1f} s, score {cpu_plain:.1f} s,"
+        f" score --annotated {cpu_drawn:.1f} s: drawing + encoding cost"
+        f" {(cpu_drawn - cpu_plain) / cpu_model:.0%} of the model-only CPU time"
+    )
+    print(
+        f"  annotated video: H.264 {h264 / 1e6:.1f} MB, the same frames as mp4v"
+        f" {old / 1e6:.1f} MB ({h264 / old:.0%})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the test video")
     parser.add_argument("--memory", action="store_true", help="only score once (for time -v)")
     parser.add_argument("--minutes", type=float, default=0.0, help="video length for --memory")
+    parser.add_argument(
+        "--annotated", action="store_true", help="measure the annotated video's cost and size"
+    )
     args = parser.parse_args()
     bridge = load_references()["bridge"]
     config = SessionConfig(hold_s=15)
@@ -74,6 +134,9 @@ def main() -> None:
         clip = Path(tmp) / "bridge_720p.mp4"
         seconds = args.minutes * 60 if args.memory and args.minutes else args.seconds
         make_video(clip, seconds)
+        if args.annotated:
+            annotated_cost(clip, seconds)
+            return
         if args.memory:
             report = score_video(clip, bridge, ScoreOptions(config=config, workers=1))
             print(f"scored {seconds:.0f} s of video in {report.processing_s:.1f} s")

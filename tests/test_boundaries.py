@@ -25,6 +25,7 @@ LAYERS = [
     "io",
     "draw",
     "report",
+    "history",
     "run",
     "cli",
 ]
@@ -34,6 +35,7 @@ ALLOWED_IMPORTERS = {
     "cv2": {"io/", "draw/"},
     "typer": {"cli/"},
     "rich": {"cli/"},
+    "av": {"io/"},
 }
 # Calls that write to the terminal or end the process.
 OUTPUT_CALLS = {
@@ -145,6 +147,13 @@ def _loaded_after_import(module: str) -> set[str]:
 def test_the_report_package_loads_neither_opencv_nor_mediapipe():
     loaded = _loaded_after_import("posecheck.report.html")
     assert "posecheck.report.summary" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("cv2", "mediapipe")}
+
+
+def test_the_history_and_its_html_plot_load_neither_opencv_nor_mediapipe():
+    # Only a PNG plot needs OpenCV, and loads it when asked for one.
+    loaded = _loaded_after_import("posecheck.history.plot, posecheck.history.log")
+    assert "posecheck.draw.charts" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("cv2", "mediapipe")}
 
 

@@ -122,12 +122,12 @@ def test_a_missing_video_or_a_folder_is_an_input_error(tmp_path: Path):
 @pytest.mark.parametrize(
     ("cut", "message"),
     [
-        # mp4v files keep their index (moov) at the end, so FFmpeg cannot open a prefix.
-        (lambda data: data[:4096], "not a readable video"),
-        # Index present but frame data missing: it opens and then decodes nothing.
-        (lambda data: data[:-100], "no frame could be decoded"),
+        # The index (moov) comes first ("faststart"): half of it cannot be opened.
+        (lambda data: data[: data.index(b"moov") + 200], "not a readable video"),
+        # Index whole but the frame data (mdat) gone: it opens and then decodes nothing.
+        (lambda data: data[: data.index(b"mdat") + 4], "no frame could be decoded"),
     ],
-    ids=["first-4KB", "last-100-bytes-cut"],
+    ids=["index-cut", "frames-cut"],
 )
 def test_a_truncated_video_is_an_input_error(clip: Path, cut, message):
     broken = clip.with_name("broken.mp4")
@@ -443,7 +443,8 @@ def test_video_writer_publishes_only_on_a_clean_exit(tmp_path: Path, photo: np.n
     with VideoWriter(out, 25.0) as writer:
         for frame in frames_from(photo, 7):
             writer.write(frame)
-        assert not out.exists() and leftovers(tmp_path) == [".out.partial.mp4"]
+        # The encoder may still hold the frames; any file so far is the hidden temporary.
+        assert not out.exists() and leftovers(tmp_path) in ([], [".out.partial.mp4"])
     assert writer.frames == 7 and leftovers(tmp_path) == []
     info = video.probe_video(out)
     assert (info.width, info.height, info.frames) == (160, 120, 7)

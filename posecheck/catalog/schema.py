@@ -266,6 +266,9 @@ class Reference:
     prescription: Prescription
     checks: tuple[Check, ...]
     roles: tuple[str, str] | None = None
+    # The checks whose values show the range of motion reached (see
+    # reference_poses/README.md); the practice history follows them.
+    progress: tuple[str, ...] = ()
     # What the camera cannot judge for this stretch (foam rolling: the roller
     # is hidden); None when its checks cover the form.
     camera_limits: str | None = None

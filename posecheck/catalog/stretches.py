@@ -11,6 +11,7 @@ from pathlib import Path
 from posecheck.body.geometry import Position, View
 from posecheck.catalog.fields import Fields, FileError, described, listed, parse_toml
 from posecheck.catalog.phases import read_phases
+from posecheck.catalog.progress import read_progress
 from posecheck.catalog.schema import (
     CENTRAL_POINTS,
     FIXED_PREFIXES,
@@ -50,6 +51,7 @@ _TOP_FIELDS = (
     "roles",
     "prescription",
     "checks",
+    "progress",
     "phases",
 )
 _PRESCRIPTION_REQUIRED = ("hold_s", "reps", "sides", "alternate")
@@ -154,6 +156,7 @@ class _StretchReader(Fields):
         roles, prefixes = self.roles(data)
         prescription = self.prescription(data)
         checks = self.checks(data, prefixes, views)
+        progress = read_progress(self, data, checks)
         phases = read_phases(self, data, checks, prescription)
         if (
             self.problems
@@ -178,6 +181,7 @@ class _StretchReader(Fields):
             prescription=prescription,
             checks=checks,
             roles=roles,
+            progress=progress,
             camera_limits=camera_limits,
             phases=phases,
             path=self.origin,

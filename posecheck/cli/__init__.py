@@ -3,7 +3,7 @@
 `app` holds the typer application, its shared options and the one mapping
 from errors to exit codes; each command lives with its kind of input:
 `photos` (pose, check), `catalog` (stretches, show, refs check), `coach`
-(live, demo) and `score`. Importing this package registers them all.
+(live, demo), `score` and `history` (the practice log). Importing this package registers them all.
 """
 
 # Each import registers its commands; their order is the order --help lists them in.
@@ -12,6 +12,7 @@ from posecheck.cli import photos  # noqa: F401
 from posecheck.cli import catalog  # noqa: F401
 from posecheck.cli import coach  # noqa: F401
 from posecheck.cli import score  # noqa: F401
+from posecheck.cli import history  # noqa: F401
 
 # isort: on
 from posecheck.cli.app import main

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -124,6 +124,20 @@ HoldOption = Annotated[
     ),
 ]
 
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="The practice history file (default: POSECHECK_DB, else "
+        "$XDG_DATA_HOME/posecheck/history.sqlite3).",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+NoHistoryOption = Annotated[
+    bool, typer.Option("--no-history", help="Do not record this in the practice history.")
+]
+
 
 def _references(refs: list[Path] | None) -> dict[str, Reference]:
     try:
@@ -164,14 +178,19 @@ def _routine(refs: list[Path] | None, routine_id: str) -> tuple[Routine, list[Re
     return routine, routine.references(stretches)
 
 
-def _rep_lines(reps: list[RepSummary], total: int) -> list[str]:
+def _rep_lines(
+    reps: list[RepSummary], total: int, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """One line per rep; a fault by its label when ``labels`` (check id -> label) has it."""
+    labels = labels or {}
     if not reps:
         return ["No hold was started."]
     lines = []
     for r in reps:
         side = f" ({r.side})" if r.side else ""
         state = "completed" if r.completed else "not completed"
-        fault = f"; main fault: {r.main_fault}" if r.main_fault else ""
+        main = r.main_fault
+        fault = f"; main fault: {labels.get(main, main)}" if main else ""
         lines.append(
             f"Rep {r.rep} of {total}{side}: held {r.held_s:.1f} / {r.target_s:g} s, "
             f"in form {r.in_form_s:.1f} s, {state}{fault}"

@@ -15,7 +15,9 @@ from posecheck.catalog.routines import DEFAULT_REST_S, Routine, prescription_tex
 from posecheck.cli.app import (
     EXIT_SETUP,
     EXIT_USAGE,
+    DbOption,
     HoldOption,
+    NoHistoryOption,
     OutOption,
     RefsOption,
     _error,
@@ -26,9 +28,11 @@ from posecheck.cli.app import (
     _routine,
     app,
 )
+from posecheck.cli.practice import finish_log, hold_keeper, open_log
 from posecheck.coaching.routine import RoutineEvent, RoutineEventKind, StepResult, StepStatus
 from posecheck.coaching.session import Event, EventKind, SessionConfig
 from posecheck.errors import InputError
+from posecheck.history.log import SessionLog
 from posecheck.io import outputs, recording, sources, video
 from posecheck.io.window import Window, display_works
 from posecheck.run import live as live_session
@@ -63,8 +67,10 @@ def _coach(
     mirror: bool,
     record: Path | None,
     out: Path | None,
+    log: SessionLog | None = None,
 ) -> None:
-    """Run a coached session from a source to a window (out is None) or an mp4."""
+    """Run a coached session from a source to a window (out is None) or an mp4;
+    each hold goes into the practice history ``log`` as it completes."""
     with _reported(), ExitStack() as stack:
         sink: live_session.FrameSink
         writer: video.VideoWriter | None = None
@@ -72,6 +78,8 @@ def _coach(
             window = stack.enter_context(Window(f"posecheck: {reference.name}"))
             sink = live_session.WindowSink(window, paced=source.kind != "camera")
         else:
+            if (fallback := video.fallback_warning()) is not None:
+                typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
             writer = stack.enter_context(video.VideoWriter(out, source.fps))
             sink = live_session.VideoSink(writer)
         result = live_session.run_session(
@@ -80,13 +88,16 @@ def _coach(
             config,
             sinks=[sink],
             on_event=_print_event,
+            on_rep=hold_keeper(log, reference),
             mirror=mirror,
             record=record,
         )
     if result.interrupted:
         typer.echo("stopped")
-    for line in _rep_lines(result.reps, result.reps_total):
+    labels = {c.id: c.label for c in reference.checks}
+    for line in _rep_lines(result.reps, result.reps_total, labels):
         typer.echo(line)
+    finish_log(log, reference, result.reps, compare=log is not None and log.source == "live")
     if out is not None:
         if writer is not None and writer.frames > 0:
             typer.echo(f"overlay video: {out}")
@@ -268,6 +279,8 @@ def live(
     ] = None,
     out: OutOption = None,
     refs: RefsOption = None,
+    no_history: NoHistoryOption = False,
+    db: DbOption = None,
 ) -> None:
     """Coach a stretch, or a whole routine, live from the webcam (or a file played
     as if it were one)."""
@@ -297,7 +310,15 @@ def live(
         rest_s = DEFAULT_REST_S if rest is None else rest
         _coach_routine(*chosen, config, opened, rest_s, mirror=mirror, record=record, out=target)
     elif reference is not None:
-        _coach(reference, config, opened, mirror=mirror, record=record, out=target)
+        _coach(
+            reference,
+            config,
+            opened,
+            mirror=mirror,
+            record=record,
+            out=target,
+            log=open_log(db, enabled=not no_history, source="live", stretch=reference.id),
+        )
 
 
 DEMO_SAMPLE = "bridge_from_stills.jsonl"
@@ -310,6 +331,8 @@ def _demo_sample() -> Path:
 @app.command()
 def demo(
     out: OutOption = None,
+    no_history: NoHistoryOption = False,
+    db: DbOption = None,
 ) -> None:
     """Watch posecheck coach a bridge hold, with no webcam: a bundled recorded session."""
     sample = _demo_sample()
@@ -330,4 +353,5 @@ def demo(
     _check_session_outputs(sample, target, None)
     with _reported():
         opened = sources.open_source(sample)
-    _coach(reference, config, opened, mirror=False, record=None, out=target)
+    log = open_log(db, enabled=not no_history, source="demo", stretch=reference.id)
+    _coach(reference, config, opened, mirror=False, record=None, out=target, log=log)

@@ -80,12 +80,13 @@ def _annotation_targets(images: list[Path], folder: Path) -> dict[Path, Path]:
     }
 
 
-def _human_verdict(path: Path, verdict: Verdict, people: int) -> str:
+def _human_verdict(path: Path, verdict: Verdict, people: int, name: str | None = None) -> str:
+    stretch = name or verdict.stretch
     if not verdict.person:
-        return f"{path}: {verdict.stretch} · no person found\n  -> {verdict.cue}"
+        return f"{path}: {stretch} · no person found\n  -> {verdict.cue}"
     state = "ALIGNED" if verdict.aligned else "not aligned"
     head = (
-        f"{path}: {verdict.stretch} · {verdict.view} view · {verdict.position} · "
+        f"{path}: {stretch} · {verdict.view} view · {verdict.position} · "
         f"{state} · score {verdict.score}"
     )
     lines = [head]
@@ -143,7 +144,9 @@ def _run_photos(
                     record.update(item.summary.to_json())
                 typer.echo(json.dumps(record))
             elif item.verdict is not None:
-                typer.echo(_human_verdict(item.path, item.verdict, item.summary.people))
+                typer.echo(
+                    _human_verdict(item.path, item.verdict, item.summary.people, item.stretch_name)
+                )
             else:
                 typer.echo(_human_summary(item.path, item.summary))
             if annotate is not None:

@@ -18,8 +18,10 @@ from posecheck.cli.app import (
     EXIT_OK,
     EXIT_SETUP,
     EXIT_USAGE,
+    DbOption,
     HoldOption,
     JsonOption,
+    NoHistoryOption,
     RefsOption,
     _error,
     _exit_code,
@@ -29,15 +31,20 @@ from posecheck.cli.app import (
     _routine,
     app,
 )
+from posecheck.cli.practice import log_scored
 from posecheck.coaching.session import SessionConfig
 from posecheck.errors import PosecheckError
-from posecheck.io import outputs
+from posecheck.io import outputs, video
 from posecheck.report.html import write_html
 from posecheck.report.routine import RoutineReport, status_text
 from posecheck.report.routine import write_html as write_routine_html
-from posecheck.report.summary import ScoreReport
+from posecheck.report.summary import ScoreReport, paused_s
 from posecheck.run.routine_scoring import score_routine
 from posecheck.run.scoring import ScoreOptions, score_video
+
+# What a mistyped command passes as a video: the name of a report it meant to
+# write. Refused before any scoring, so a long batch never fails at its end.
+NOT_VIDEOS = frozenset({".json", ".html", ".htm", ".csv", ".txt", ".pdf", ".md", ".svg"})
 
 
 @dataclass(frozen=True)
@@ -47,20 +54,47 @@ class _VideoOutputs:
     annotated: Path | None
 
     def named(self) -> dict[str, Path]:
-        pairs = (("--html", self.html), ("--csv", self.csv), ("--annotated", self.annotated))
+        pairs = (
+            ("--html", self.html),
+            ("--csv", self.csv),
+            ("--annotated", self.annotated),
+        )
         return {option: path for option, path in pairs if path is not None}
+
+    def files(self) -> list[tuple[str, Path]]:
+        """(what, path) of every file this video writes."""
+        pairs = (
+            ("HTML report", self.html),
+            ("CSV", self.csv),
+            ("annotated video", self.annotated),
+        )
+        return [(what, path) for what, path in pairs if path is not None]
 
 
 def _plan_score_outputs(
-    videos: list[Path], html: Path | None, csv_path: Path | None, annotated: Path | None
+    videos: list[Path],
+    html: Path | None,
+    csv_path: Path | None,
+    annotated: Path | None,
 ) -> list[_VideoOutputs]:
     """Each video's outputs; with several videos each gets its name added
     (report.html -> report-clip1.html), keeping folders where names clash.
-    Every problem is reported before any video is scored."""
+    Every problem, including an input that is a report's name rather than a
+    video, is reported before any video is scored."""
+    _fail_on(
+        [
+            f"{path}: not a video or a landmark recording; --json prints the report "
+            "(save it with > FILE), --html and --csv take a file"
+            for path in videos
+            if path.suffix.lower() in NOT_VIDEOS
+        ]
+    )
     labels = outputs.unique_labels(videos) if len(videos) > 1 else [""] * len(videos)
 
     def each(path: Path | None, label: str) -> Path | None:
-        return path if path is None or not label else outputs.derived(path, label)
+        if path is None or not label:
+            return path
+        return outputs.derived(path, label)
 
     plan = [
         _VideoOutputs(each(html, label), each(csv_path, label), each(annotated, label))
@@ -74,13 +108,31 @@ def _plan_score_outputs(
     return plan
 
 
+def _rep_lines_of(report: ScoreReport) -> list[str]:
+    """The reps in words, with the same numbers and main fault as the HTML report."""
+    if not report.reps:
+        return _rep_lines([], report.reps_prescribed)
+    lines = []
+    for r in report.reps:
+        side = f" ({r.side})" if r.side else ""
+        state = "completed" if r.completed else "not completed"
+        main = report.label(report.main_fault(r))
+        fault = f"; main fault: {main}" if main else ""
+        lines.append(
+            f"Rep {r.rep} of {report.reps_prescribed}{side}: held {r.held_s:.1f} / "
+            f"{r.target_s:g} s, paused {paused_s(r):.1f} s, in form {r.in_form_s:.1f} s, "
+            f"{state}{fault}"
+        )
+    return lines
+
+
 def _human_report(report: ScoreReport) -> str:
     lines = [
-        f"{report.video.path}: {report.stretch} · {report.verdict_text()}",
+        f"{report.video.path}: {report.stretch_name} · {report.verdict_text()}",
         f"  {report.video.duration_s:.1f} s of video, person visible "
         f"{report.person_visible_pct:.0f}%, time in form {report.time_in_form_s:.1f} s",
     ]
-    lines += [f"  {line}" for line in _rep_lines(report.reps, report.reps_prescribed)]
+    lines += [f"  {line}" for line in _rep_lines_of(report)]
     lines.append(
         f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
     )
@@ -148,6 +200,12 @@ def score(
     ] = DEFAULT_WORKERS,
     hold: HoldOption = None,
     refs: RefsOption = None,
+    no_history: NoHistoryOption = False,
+    db: DbOption = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The person's name, shown on the report.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note shown on the report.")] = None,
 ) -> None:
     """Score recorded videos of a stretch, or of a whole routine, into a report
     (JSON, HTML, CSV, annotated video)."""
@@ -157,7 +215,10 @@ def score(
     chosen = _routine(refs, routine) if routine is not None else None
     reference = _reference(refs, stretch) if stretch is not None else None
     plan = _plan_score_outputs(videos, html, csv_path, annotated)
+    if annotated is not None and (fallback := video.fallback_warning()) is not None:
+        typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
     failed = False
+    written: list[tuple[str, Path]] = []
     for path, planned in zip(videos, plan, strict=True):
         options = ScoreOptions(
             sample_fps=sample_fps,
@@ -165,6 +226,8 @@ def score(
             csv_path=planned.csv,
             annotated_path=planned.annotated,
             config=SessionConfig(hold_s=hold),
+            name=name,
+            note=note,
         )
         try:
             if chosen is not None:
@@ -173,12 +236,13 @@ def score(
                 )
                 if planned.html is not None:
                     write_routine_html(routine_report, planned.html)
-                _print_routine_report(routine_report, planned, as_json=as_json)
+                _print_routine_report(routine_report, as_json=as_json)
+                written += planned.files()
                 continue
             assert reference is not None  # one of the two, checked above
             report = _score_one(path, reference, options, show_progress=not as_json)
             if planned.html is not None:
-                write_html(report, planned.html)
+                write_html(report, planned.html, planned.annotated)
         except PosecheckError as error:
             _error(str(error))
             if _exit_code(error) == EXIT_SETUP:
@@ -188,11 +252,14 @@ def score(
         except KeyboardInterrupt:
             _error(f"{path}: interrupted; its unfinished outputs were removed")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        _print_report(report, planned, as_json=as_json)
+        _print_report(report, as_json=as_json)
+        log_scored(db, enabled=not no_history, video=path, reference=reference, report=report)
+        written += planned.files()
+    _list_written(written, as_json=as_json)
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
 
 
-def _print_routine_report(report: RoutineReport, written: _VideoOutputs, *, as_json: bool) -> None:
+def _print_routine_report(report: RoutineReport, *, as_json: bool) -> None:
     """A routine's report: per step, its status, span in the recording and reps."""
     for warning in report.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
@@ -212,36 +279,32 @@ def _print_routine_report(report: RoutineReport, written: _VideoOutputs, *, as_j
         lines.append(
             f"  Step {step.step}, {step.report.stretch_name}: {status_text(step.status)}{span}"
         )
-        reps = _rep_lines(step.report.reps, step.report.reps_prescribed)
+        labels = {series.check_id: series.label for series in step.report.series}
+        reps = _rep_lines(step.report.reps, step.report.reps_prescribed, labels)
         lines += [f"    {line}" for line in reps]
     lines.append(
         f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
     )
     typer.echo("\n".join(lines))
-    for label, path in (
-        ("HTML report", written.html),
-        ("CSV", written.csv),
-        ("annotated video", written.annotated),
-    ):
-        if path is not None:
-            typer.echo(f"  {label}: {path}")
 
 
-def _print_report(report: ScoreReport, written: _VideoOutputs, *, as_json: bool) -> None:
-    """Warnings on stderr; the report as one JSON line, or in words with its files."""
+def _print_report(report: ScoreReport, *, as_json: bool) -> None:
+    """Warnings on stderr; the report as one JSON line on stdout, or in words."""
     for warning in report.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     if as_json:
         typer.echo(json.dumps(report.to_json()))
+    else:
+        typer.echo(_human_report(report))
+
+
+def _list_written(written: list[tuple[str, Path]], *, as_json: bool) -> None:
+    """Every file written, at the end; on stderr when stdout carries the JSON."""
+    if not written:
         return
-    typer.echo(_human_report(report))
-    for label, path in (
-        ("HTML report", written.html),
-        ("CSV", written.csv),
-        ("annotated video", written.annotated),
-    ):
-        if path is not None:
-            typer.echo(f"  {label}: {path}")
+    typer.echo("written:", err=as_json)
+    for what, path in written:
+        typer.echo(f"  {what}: {path}", err=as_json)
 
 
 def _score_one(

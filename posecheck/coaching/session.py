@@ -9,8 +9,10 @@ the same on every machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from statistics import median
 
 from posecheck.catalog.reference import Prescription, Reference, Stage
 from posecheck.form.checks import Status, Verdict, is_good, restrict
@@ -98,7 +100,10 @@ class FaultSpan:
 @dataclass(frozen=True)
 class RepSummary:
     """One rep: ``held_s`` counted toward the target, ``in_form_s`` with every check
-    passing (the grace period counts toward held but not toward in form)."""
+    passing (the grace period counts toward held but not toward in form).
+    ``progress`` holds the median value of each of the stretch's progress checks
+    (`Reference.progress`) over the frames held in form; a check never measured
+    then is left out."""
 
     rep: int
     side: str | None
@@ -110,6 +115,7 @@ class RepSummary:
     completed: bool
     pass_rate: dict[str, float]
     faults: tuple[FaultSpan, ...]
+    progress: dict[str, float] = field(default_factory=dict)
 
     @property
     def main_fault(self) -> str | None:
@@ -210,6 +216,7 @@ class Session:
         self._in_form_ms = 0.0
         self._rep_start_ms = 0
         self._check_frames: dict[str, list[int]] = {}
+        self._progress: dict[str, list[float]] = {}
         self._open_faults: dict[str, tuple[int, str | None]] = {}
         self._faults: list[FaultSpan] = []
         self._reps: list[RepSummary] = []
@@ -340,6 +347,7 @@ class Session:
         self._held_ms = self._pending_ms = self._in_form_ms = 0.0
         self._fault_start_ms = None
         self._check_frames = {}
+        self._progress = {}
         self._open_faults = {}
         self._faults = []
         self._track_checks(verdict, timestamp_ms)
@@ -379,6 +387,13 @@ class Session:
         seconds = (timestamp_ms - self._rep_start_ms) / 1000.0
         failing = set()
         for r in verdict.results:
+            if (
+                verdict.aligned
+                and r.check.id in self.reference.progress
+                and r.value is not None
+                and math.isfinite(r.value)
+            ):
+                self._progress.setdefault(r.check.id, []).append(r.value)
             if r.status == Status.UNKNOWN:
                 continue  # not judged this frame: neither a pass nor a fail
             frames = self._check_frames.setdefault(r.check.id, [0, 0])
@@ -412,6 +427,7 @@ class Session:
             completed=completed,
             pass_rate={k: p / n for k, (p, n) in self._check_frames.items() if n},
             faults=tuple(sorted(self._faults, key=lambda f: f.start_s)),
+            progress={k: round(median(v), 3) for k, v in self._progress.items()},
         )
 
     def _complete_rep(self, timestamp_ms: int) -> list[Event]:

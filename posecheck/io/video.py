@@ -11,8 +11,8 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import cast
 
 # FFmpeg prints its own complaints about a broken file ("moov atom not found");
@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from posecheck import atomic
 from posecheck.errors import InputError
+from posecheck.io.encode import VideoWriter, fallback_warning
 from posecheck.io.info import SourceInfo
 
 # OpenCV warns on stderr about a missing camera or an unreadable file;
@@ -34,6 +35,8 @@ if "OPENCV_LOG_LEVEL" not in os.environ:
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 Frame = npt.NDArray[np.uint8]
+# Writers live in `posecheck.io.encode`; imported here for callers that use `video.*`.
+__all__ = ["VideoWriter", "fallback_warning"]
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
 _SUFFIX_LIST = ", ".join(sorted(IMAGE_SUFFIXES))
 # Camera indexes cv2 is given; it segfaults on -1 with some backends.
@@ -314,59 +317,6 @@ def camera_frames(
         capture.release()
 
 
-class VideoWriter:
-    """Write BGR uint8 (H, W, 3) frames as an mp4v video at ``fps`` frames per second.
-
-    Frames go to a hidden temporary file beside ``path``, renamed onto ``path``
-    only when the ``with`` block ends cleanly; after an exception it is deleted
-    and ``path`` is untouched. A block that writes no frame leaves no file.
-    """
-
-    def __init__(self, path: Path, fps: float) -> None:
-        if not (math.isfinite(fps) and fps > 0):
-            raise ValueError(f"fps must be a positive number (got {fps})")
-        self._partial = atomic.Partial(path, keep_suffix=True, verb="saved")
-        self.path, self.fps, self.frames = path, fps, 0
-        self._writer: cv2.VideoWriter | None = None
-        self._size: tuple[int, int] | None = None
-
-    def __enter__(self) -> VideoWriter:
-        return self
-
-    def write(self, frame: Frame) -> None:
-        """Append one frame; every frame must have the size of the first."""
-        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
-            raise ValueError(f"need a BGR uint8 (H, W, 3) frame, got {frame.dtype} {frame.shape}")
-        size = (int(frame.shape[1]), int(frame.shape[0]))
-        if self._writer is None:
-            # mp4v because the opencv wheels carry no H.264 encoder.
-            fourcc = cv2.VideoWriter.fourcc(*"mp4v")
-            temp = str(self._partial.temp)
-            writer = cv2.VideoWriter(temp, cv2.CAP_FFMPEG, fourcc, self.fps, size)
-            if not writer.isOpened():
-                writer.release()
-                self._partial.discard()
-                hint = "use a .mp4 or .avi name in a writable folder"
-                raise InputError(f"{self.path}: cannot write a video here; {hint}")
-            self._writer, self._size = writer, size
-        elif size != self._size:  # cv2 itself would drop such a frame silently
-            raise ValueError(f"frame size {size} differs from the first frame's {self._size}")
-        self._writer.write(frame)
-        self.frames += 1
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._writer is None:
-            return
-        self._writer.release()
-        self._writer = None
-        self._partial.__exit__(exc_type, exc, tb)
-
-
 def write_image(path: Path, frame: Frame) -> None:
     """Save a BGR uint8 (H, W, 3) frame as an image in the format of its suffix, atomically."""
     if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -376,3 +326,31 @@ def write_image(path: Path, frame: Frame) -> None:
     if not ok:
         raise ValueError(f"{path}: cv2 could not encode a {frame.dtype} {frame.shape} frame")
     atomic.write(path, encoded.tobytes(), keep_suffix=True, verb="saved")
+
+
+def recorded_at(path: Path) -> tuple[str, str] | None:
+    """When a recording was made, as (ISO 8601 time, where that came from).
+
+    A video's own ``creation_time`` tag when it has one (phones and cameras
+    write it), else the file's modification time; None if neither can be read.
+    """
+    try:
+        import av  # only for the tag; PyAV is a dependency of the video writer
+
+        with av.open(str(path)) as container:
+            tag = container.metadata.get("creation_time")
+    except Exception:  # not a file PyAV opens, or no PyAV: the file time will do
+        tag = None
+    if tag:
+        try:
+            stamp = datetime.fromisoformat(tag.replace("Z", "+00:00"))
+        except ValueError:
+            stamp = None
+        if stamp is not None and stamp.year > 1970:
+            return stamp.astimezone().isoformat(timespec="seconds"), "file metadata"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    stamp = datetime.fromtimestamp(mtime).astimezone()
+    return stamp.isoformat(timespec="seconds"), "file modification time"

@@ -49,7 +49,7 @@ class StepReport:
         return {
             "step": self.step,
             "stretch": own["stretch"],
-            "name": self.report.stretch_name,
+            "stretch_label": self.report.stretch_name,
             "status": self.status.value,
             "start_s": None if self.start_s is None else round(self.start_s, 3),
             "end_s": None if self.end_s is None else round(self.end_s, 3),
@@ -95,11 +95,13 @@ class RoutineReport:
         first = self.steps[0].report.to_json() if self.steps else {}
         return {
             "video": first.get("video"),
+            "context": first.get("context"),
             "routine": self.routine,
+            "routine_label": self.routine_name,
             "segments": [s.to_json() for s in self.steps],
             "summary": {
                 "verdict": self.verdict_text(),
-                "score": self.score,
+                "score_pct": self.score,
                 "steps_done": self.steps_done,
                 "steps_total": len(self.steps),
                 "time_in_form_s": round(self.time_in_form_s, 3),
@@ -135,7 +137,7 @@ def render_html(report: RoutineReport) -> str:
         "<body>",
         _overview(report),
         *(_step_section(step) for step in report.steps),
-        html._footer(),
+        html._footer(report.steps[0].report) if report.steps else "",
         "</body>",
         "</html>",
     ]
@@ -210,6 +212,7 @@ class RoutineCsvWriter:
         self._columns = list(
             dict.fromkeys((ref.id, c.id) for ref in references for c in ref.checks)
         )
+        units = {(ref.id, c.id): c.kind.unit.value for ref in references for c in ref.checks}
         try:
             self._file = self._partial.temp.open("w", newline="", encoding="utf-8")
         except OSError as error:
@@ -219,15 +222,19 @@ class RoutineCsvWriter:
             "timestamp_ms",
             "step",
             "stretch",
-            "person",
+            "person_visible",
             "phase",
             "rep",
             "side",
             "held_s",
-            "score",
+            "form_score_pct",
         ]
-        for stretch_id, check_id in self._columns:
-            header += [f"{stretch_id}.{check_id}_value", f"{stretch_id}.{check_id}_status"]
+        for key in self._columns:
+            stretch_id, check_id = key
+            header += [
+                f"{stretch_id}.{check_id}_value_{units[key]}",
+                f"{stretch_id}.{check_id}_status",
+            ]
         self._csv.writerow(header)
 
     def add(self, step: int, result: CoachFrame) -> None:

@@ -4,16 +4,21 @@
 per-frame numbers, never pictures, so memory stays small as the video grows)
 and `build` turns them and the session's rep summaries into a `ScoreReport`.
 
-The session score (0-100), as the README defines it: each prescribed rep
-scores its completion (seconds held over the target, at most 1) times its
-form (the mean form score of the frames while it was held); the session
-score is the mean over the prescribed reps, a rep never started scoring 0.
+The session score is defined once, here (`session_score_pct`), and the README
+and the report (above its rep table) say the same in words: the seconds held in form,
+summed over the prescribed reps, as a percentage of the prescribed hold time
+(the hold times the number of holds). "In form" is time counted toward the
+hold with every blocking check passing; a borderline value (outside the
+target by less than the model's measurement error) counts as passing, an
+advice check never counts. A rep never started adds 0 s. Every number that
+goes into it (held, in form, target, per rep) is in the report.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -21,8 +26,9 @@ from typing import Any
 
 from posecheck import atomic
 from posecheck.catalog.reference import Reference
+from posecheck.catalog.schema import Check, Unit
 from posecheck.coaching.coach import CoachFrame
-from posecheck.coaching.session import TIMED_PHASES, RepSummary, rep_plan
+from posecheck.coaching.session import RepSummary, rep_plan
 from posecheck.form.checks import target_text
 from posecheck.io.info import SourceInfo
 
@@ -32,6 +38,91 @@ def form_pct(rep: RepSummary) -> float:
     if rep.held_s <= 0:
         return 0.0
     return round(min(100.0, max(0.0, 100.0 * rep.in_form_s / rep.held_s)), 1)
+
+
+def rep_score_pct(rep: RepSummary) -> float:
+    """A rep's seconds in form as a percentage of its target, 0-100."""
+    if rep.target_s <= 0:
+        return 0.0
+    return round(min(100.0, max(0.0, 100.0 * rep.in_form_s / rep.target_s)), 1)
+
+
+def session_score_pct(reps: Sequence[RepSummary], hold_s: float, prescribed: int) -> int:
+    """THE session score, 0-100: seconds in form over the reps (at most the target
+    each) as a percentage of ``hold_s`` x ``prescribed``; 0 when nothing is prescribed."""
+    due = hold_s * prescribed
+    if due <= 0:
+        return 0
+    in_form = sum(min(r.in_form_s, r.target_s) for r in reps[:prescribed])
+    return round(min(100.0, max(0.0, 100.0 * in_form / due)))
+
+
+def paused_s(rep: RepSummary) -> float:
+    """Time of a rep not counted toward its hold: pauses and slips past the grace period."""
+    return round(max(0.0, rep.end_s - rep.start_s - rep.held_s), 3)
+
+
+def axis_words(check: Check) -> str:
+    """What a check's values mean, for an axis: the unit, and what 1.0 of it is."""
+    unit = check.kind.unit
+    if unit is Unit.DEG:
+        return "degrees"
+    if unit is Unit.LEN and check.unit is not None:
+        a, b = (p.part for p in check.unit)
+        if a == b:
+            return f"{a} widths (1.0 = {a} to {a})".replace("_", " ")
+        name = _SEGMENTS.get(frozenset((a, b)), f"{a}-to-{b}")
+        return f"{name} lengths (1.0 = {a} to {b})".replace("_", " ")
+    if unit is Unit.RATIO and len(check.points) == 4:
+        p1, p2, p3, p4 = check.points
+        if p1.part == p2.part and p3.part == p4.part:
+            return f"ratio (1.0 = {p1.part} gap = {p3.part} gap)".replace("_", " ")
+        return "ratio (1.0 = the two distances equal)"
+    return unit.words
+
+
+_SEGMENTS = {
+    frozenset(("knee", "ankle")): "shin",
+    frozenset(("hip", "knee")): "thigh",
+    frozenset(("shoulder", "hip")): "torso",
+    frozenset(("shoulder", "elbow")): "upper-arm",
+}
+
+
+@dataclass(frozen=True)
+class ReferenceFile:
+    """A reference file a report was scored against, for the record."""
+
+    stretch: str
+    file: str
+    sha256_12: str  # the first 12 hex digits of the file's SHA-256
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Who and what a report is about, and what produced it."""
+
+    name: str | None = None
+    note: str | None = None
+    recorded_at: str | None = None  # ISO 8601
+    recorded_at_from: str | None = None  # "file metadata" or "file modification time"
+    scored_at: str | None = None  # ISO 8601
+    posecheck_version: str = ""
+    references: tuple[ReferenceFile, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "note": self.note,
+            "recorded_at": self.recorded_at,
+            "recorded_at_from": self.recorded_at_from,
+            "scored_at": self.scored_at,
+            "posecheck_version": self.posecheck_version,
+            "references": [
+                {"stretch": r.stretch, "file": r.file, "sha256_12": r.sha256_12}
+                for r in self.references
+            ],
+        }
 
 
 @dataclass
@@ -44,6 +135,8 @@ class Series:
     target: str
     low: float | None
     high: float | None
+    axis: str = ""  # the unit in words and what 1.0 means
+    advice: bool = False
     times_s: list[float] = field(default_factory=list)
     values: list[float | None] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
@@ -75,6 +168,38 @@ class ScoreReport:
     position_reached: bool
     # Problems with the file that did not stop scoring (e.g. a truncated video).
     warnings: list[str] = field(default_factory=list)
+    context: ReportContext = field(default_factory=ReportContext)
+    # The per-frame form score (0-100, None where no person was judged), for its plot.
+    form_times_s: list[float] = field(default_factory=list)
+    form_scores: list[int | None] = field(default_factory=list)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {s.check_id: s.label for s in self.series}
+
+    @property
+    def advice_ids(self) -> frozenset[str]:
+        return frozenset(s.check_id for s in self.series if s.advice)
+
+    def main_fault(self, rep: RepSummary) -> str | None:
+        """The blocking check that failed longest in a rep (advice checks are tips)."""
+        totals: dict[str, float] = {}
+        for f in rep.faults:
+            if f.check_id not in self.advice_ids:
+                totals[f.check_id] = totals.get(f.check_id, 0.0) + f.end_s - f.start_s
+        return max(totals, key=lambda k: totals[k]) if totals else None
+
+    def label(self, check_id: str | None) -> str | None:
+        return None if check_id is None else self.labels.get(check_id, check_id)
+
+    @property
+    def held_s(self) -> float:
+        return round(sum(r.held_s for r in self.reps), 3)
+
+    @property
+    def prescribed_s(self) -> float:
+        hold = self.prescription.get("hold_s", 0)
+        return float(hold) * self.reps_prescribed if isinstance(hold, int | float) else 0.0
 
     @property
     def reps_completed(self) -> int:
@@ -93,51 +218,35 @@ class ScoreReport:
             return f"The {self.stretch_name} position was never reached."
         noun = "rep" if self.reps_prescribed == 1 else "reps"
         return (
-            f"{self.reps_completed} of {self.reps_prescribed} {noun} completed; score {self.score}."
+            f"{self.reps_completed} of {self.reps_prescribed} {noun} completed; "
+            f"score {self.score}% ({self.time_in_form_s:.1f} s in form of "
+            f"{self.prescribed_s:g} s)."
         )
 
     def to_json(self) -> dict[str, Any]:
+        v = self.video
         return {
             "video": {
-                "path": self.video.path,
-                "frames": self.video.frames,
-                "fps": round(self.video.fps, 3),
-                "duration_s": round(self.video.duration_s, 3),
-                "width": self.video.width,
-                "height": self.video.height,
-                "rotation_deg": self.video.rotation_deg,
+                "path": v.path,
+                "frames": v.frames,
+                "fps": round(v.fps, 3),
+                "duration_s": round(v.duration_s, 3),
+                "width_px": v.width,
+                "height_px": v.height,
+                "rotation_deg": v.rotation_deg,
             },
+            "context": self.context.to_json(),
             "stretch": self.stretch,
+            "stretch_label": self.stretch_name,
             "prescription": self.prescription,
-            "reps": [
-                {
-                    "rep": r.rep,
-                    "side": r.side,
-                    "start_s": round(r.start_s, 3),
-                    "end_s": round(r.end_s, 3),
-                    "held_s": round(r.held_s, 3),
-                    "target_s": r.target_s,
-                    "completed": r.completed,
-                    "form_pct": form_pct(r),
-                    "pass_rate": {k: round(v, 3) for k, v in r.pass_rate.items()},
-                    "main_fault": r.main_fault,
-                    "faults": [
-                        {
-                            "check": f.check_id,
-                            "cue": f.cue,
-                            "start_s": round(r.start_s + f.start_s, 3),
-                            "end_s": round(r.start_s + f.end_s, 3),
-                        }
-                        for f in r.faults
-                    ],
-                }
-                for r in self.reps
-            ],
+            "reps": [self._rep_json(r) for r in self.reps],
             "summary": {
                 "verdict": self.verdict_text(),
-                "score": self.score,
+                "score_pct": self.score,
                 "reps_completed": self.reps_completed,
                 "reps_prescribed": self.reps_prescribed,
+                "prescribed_s": round(self.prescribed_s, 3),
+                "held_s": self.held_s,
                 "time_in_form_s": round(self.time_in_form_s, 3),
                 "person_visible_pct": round(self.person_visible_pct, 1),
                 "position_reached": self.position_reached,
@@ -149,6 +258,36 @@ class ScoreReport:
             "warnings": list(self.warnings),
         }
 
+    def _rep_json(self, r: RepSummary) -> dict[str, Any]:
+        main = self.main_fault(r)
+        return {
+            "rep": r.rep,
+            "side": r.side,
+            "start_s": round(r.start_s, 3),
+            "end_s": round(r.end_s, 3),
+            "held_s": round(r.held_s, 3),
+            "target_s": r.target_s,
+            "paused_s": paused_s(r),
+            "in_form_s": round(r.in_form_s, 3),
+            "in_form_pct": form_pct(r),
+            "score_pct": rep_score_pct(r),
+            "completed": r.completed,
+            "pass_pct": {k: round(100 * v, 1) for k, v in r.pass_rate.items()},
+            "main_fault": main,
+            "main_fault_label": self.label(main),
+            "faults": [
+                {
+                    "check": f.check_id,
+                    "label": self.label(f.check_id),
+                    "advice": f.check_id in self.advice_ids,
+                    "cue": f.cue,
+                    "start_s": round(r.start_s + f.start_s, 3),
+                    "end_s": round(r.start_s + f.end_s, 3),
+                }
+                for f in r.faults
+            ],
+        }
+
 
 class ReportBuilder:
     """Collects what a report needs from each coached frame of one recording."""
@@ -158,9 +297,19 @@ class ReportBuilder:
         self.frames = 0
         self._visible = 0
         self._reached = False
-        self._rep_scores: dict[int, list[int]] = {}
+        self._times: list[float] = []
+        self._scores: list[int | None] = []
         self.series = [
-            Series(c.id, c.label, c.kind.value, target_text(c), c.limits.low, c.limits.high)
+            Series(
+                c.id,
+                c.label,
+                c.kind.value,
+                target_text(c),
+                c.limits.low,
+                c.limits.high,
+                axis=axis_words(c),
+                advice=c.advice,
+            )
             for c in reference.checks
         ]
         self._by_id = {s.check_id: s for s in self.series}
@@ -171,17 +320,19 @@ class ReportBuilder:
         self._visible += verdict.person
         self._reached = self._reached or (verdict.person and verdict.gates_passed)
         t = result.detection.timestamp_ms / 1000.0
-        for r in verdict.results:
-            series = self._by_id.get(r.check.id)
-            if series is None:
-                continue
+        # Every series gets a point every frame, None where its check was not
+        # measured, so a plot breaks there instead of bridging the gap.
+        by_id = {r.check.id: r for r in verdict.results}
+        for series in self.series:
+            r = by_id.get(series.check_id)
+            value = None if r is None or r.value is None else round(r.value, 3)
             series.times_s.append(t)
-            series.values.append(None if r.value is None else round(r.value, 3))
-            series.statuses.append(str(r.status))
-        if result.state.phase in TIMED_PHASES:
-            # A form score is 0-100 whatever produced it.
-            score = min(100, max(0, verdict.score))
-            self._rep_scores.setdefault(result.state.rep, []).append(score)
+            series.values.append(value)
+            series.statuses.append("unknown" if r is None else str(r.status))
+        self._times.append(t)
+        # A form score is 0-100 whatever produced it; none without a judged person.
+        judged = verdict.person and any(r.value is not None for r in verdict.results)
+        self._scores.append(min(100, max(0, verdict.score)) if judged else None)
 
     def build(
         self,
@@ -192,31 +343,28 @@ class ReportBuilder:
     ) -> ScoreReport:
         p = self.reference.prescription
         total = len(rep_plan(p))
-        rep_points = []
-        for r in reps:
-            frames = self._rep_scores.get(r.rep, [])
-            form = sum(frames) / len(frames) / 100 if frames else 0.0
-            rep_points.append(min(1.0, r.held_s / r.target_s) * form)
-        score = round(100 * sum(rep_points) / total) if total else 0
+        hold_s = reps[0].target_s if reps else p.hold_s
         return ScoreReport(
             video=video,
             stretch=self.reference.id,
             stretch_name=self.reference.name,
             prescription={
-                "hold_s": reps[0].target_s if reps else p.hold_s,
+                "hold_s": hold_s,
                 "reps": p.reps,
                 "sides": p.sides,
                 "alternate": p.alternate,
             },
             reps=reps,
             reps_prescribed=total,
-            score=score,
-            time_in_form_s=sum(r.in_form_s for r in reps),
+            score=session_score_pct(reps, hold_s, total),
+            time_in_form_s=round(sum(r.in_form_s for r in reps[:total]), 3),
             person_visible_pct=100.0 * self._visible / self.frames if self.frames else 0.0,
             processing_s=processing_s,
             series=self.series,
             snapshots=snapshots or [],
             position_reached=self._reached,
+            form_times_s=self._times,
+            form_scores=self._scores,
         )
 
 
@@ -228,14 +376,23 @@ class CsvWriter:
         self._partial = atomic.Partial(path, option="--csv")
         self.path = path
         self._ids = [c.id for c in reference.checks]
+        units = {c.id: c.kind.unit.value for c in reference.checks}
         try:
             self._file = self._partial.temp.open("w", newline="", encoding="utf-8")
         except OSError as error:
             raise self._partial.error(error) from None
         self._csv = csv.writer(self._file)
-        header = ["timestamp_ms", "person", "phase", "rep", "side", "held_s", "score"]
+        header = [
+            "timestamp_ms",
+            "person_visible",
+            "phase",
+            "rep",
+            "side",
+            "held_s",
+            "form_score_pct",
+        ]
         for check_id in self._ids:
-            header += [f"{check_id}_value", f"{check_id}_status"]
+            header += [f"{check_id}_value_{units[check_id]}", f"{check_id}_status"]
         self._csv.writerow(header)
 
     def add(self, result: CoachFrame) -> None:

@@ -29,6 +29,7 @@ BAND_COLOUR = "#2da44e"
 REP_COLOUR = "#0969da"
 
 _STATUS_COLOURS = {"pass": PASS_COLOUR, "fail": FAIL_COLOUR}
+FORM_SCORE_KIND = "form-score"
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def _ticks(low: float, high: float, count: int) -> list[float]:
 
 def _value_range(series: Series, values: list[float]) -> tuple[float, float]:
     """The y range: the data and both limits, padded, widened to whole tick steps."""
+    if series.kind == FORM_SCORE_KIND:
+        return 0.0, 100.0
     candidates = [*values, *(v for v in (series.low, series.high) if v is not None)]
     low, high = min(candidates), max(candidates)
     if series.kind in ("angle", "inclination"):
@@ -197,7 +200,7 @@ def _plot(index: int, series: Series, report: ScoreReport) -> str:
     v_low, v_high = _value_range(series, raw)
     plot_bottom = _HEIGHT - _BOTTOM
     frame = _Axes(_LEFT, _WIDTH - _RIGHT, _TOP, plot_bottom, t_max, v_low, v_high)
-    unit = CheckKind(series.kind).unit.words
+    unit = series.axis or CheckKind(series.kind).unit.words
     uid = f"plot{index}"
     svg: list[str] = []
 
@@ -275,9 +278,13 @@ def _plot(index: int, series: Series, report: ScoreReport) -> str:
 
     label = escape(series.label)
     target = escape(series.target)
+    caption = (
+        ""
+        if series.kind == FORM_SCORE_KIND
+        else f'<figcaption><h3>{label}<span class="target">target {target}</span></h3></figcaption>'
+    )
     return (
-        f'<figure class="plot-figure"><figcaption><h3>{label}'
-        f'<span class="target">target {target}</span></h3></figcaption>'
+        f'<figure class="plot-figure">{caption}'
         f'<svg class="plot" data-check="{escape(series.check_id)}" role="img"'
         f' viewBox="0 0 {_WIDTH} {_HEIGHT}" width="{_WIDTH}" height="{_HEIGHT}">'
         f"<title>{label}, target {target}, {escape(unit)} over time</title>"
@@ -287,6 +294,31 @@ def _plot(index: int, series: Series, report: ScoreReport) -> str:
 
 def _swatch(colour: str, opacity: float = 1.0) -> str:
     return f'<span class="swatch" style="background:{colour};opacity:{opacity}"></span>'
+
+
+def form_score_section(report: ScoreReport) -> str:
+    """The per-frame form score over time: what the checks of each frame add up to."""
+    if not any(v is not None for v in report.form_scores):
+        return ""
+    series = Series(
+        "form-score",
+        "Form score per frame",
+        FORM_SCORE_KIND,
+        "100",
+        None,
+        None,
+        axis="form score (100 = all pass)",
+        times_s=list(report.form_times_s),
+        values=[None if v is None else float(v) for v in report.form_scores],
+    )
+    return (
+        '<section id="form-score"><h2>Form score per frame</h2>'
+        '<p class="muted">Each frame\'s blocking checks, weighted by priority: a pass counts '
+        "fully, a borderline or failing check less the further it is outside its target. "
+        "It shows how far off the form was; the session score above counts time in form. "
+        "Breaks in the line: no person measured.</p>"
+        f"{_plot(-1, series, report)}</section>"
+    )
 
 
 def plots_section(report: ScoreReport) -> str:

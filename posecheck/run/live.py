@@ -23,7 +23,7 @@ from typing import Protocol
 from posecheck.body.landmarks import Detection
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import Coach, CoachFrame
-from posecheck.coaching.session import Event, Phase, RepSummary, SessionConfig
+from posecheck.coaching.session import Event, EventKind, Phase, RepSummary, SessionConfig
 from posecheck.draw import overlay
 from posecheck.io import recording, video
 from posecheck.io.sources import Source, open_source
@@ -100,6 +100,7 @@ def run_session(
     *,
     sinks: Sequence[FrameSink] = (),
     on_event: Callable[[Event, int], None] = lambda event, total: None,
+    on_rep: Callable[[RepSummary], None] = lambda rep: None,
     mirror: bool = False,
     record: Path | None = None,
     coach: Stepper | None = None,
@@ -108,12 +109,14 @@ def run_session(
     opened or not).
 
     ``on_event(event, reps_total)`` is called for every session event as it
-    happens. The loop ends when the source ends, a sink asks to stop, Ctrl-C is
-    pressed, or `DONE_LINGER_MS` after the last rep. Posecheck's own errors
-    (`InputError`, `ModelError`) propagate to the caller; the sinks and the
-    recording are closed either way. A recording of the session is written
-    at the source's own frame rate. ``coach`` replaces the reference's own
-    coach (a routine drives its steps through the same loop).
+    happens, and ``on_rep(summary)`` for each rep of a stretch's own coach as it
+    completes (so a log can keep it at once). The loop ends when the source
+    ends, a sink asks to stop, Ctrl-C is pressed, or `DONE_LINGER_MS` after the
+    last rep. Posecheck's own errors (`InputError`, `ModelError`) propagate to
+    the caller; the sinks and the recording are closed either way. A recording
+    of the session is written at the source's own frame rate. ``coach``
+    replaces the reference's own coach (a routine drives its steps through the
+    same loop).
     """
     opened = source if isinstance(source, Source) else open_source(source)
     coach = coach or Coach(reference, config)
@@ -138,6 +141,8 @@ def run_session(
                     last_ms = detection.timestamp_ms
                     frames += 1
                     for event in result.events:
+                        if event.kind == EventKind.REP_COMPLETED and isinstance(coach, Coach):
+                            on_rep(coach.session.reps[-1])  # kept before it is announced
                         on_event(event, coach.reps_total)
                     if sinks:
                         canvas = (

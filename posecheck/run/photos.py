@@ -90,6 +90,7 @@ class PhotoResult:
     detection: Detection
     summary: PoseSummary
     verdict: Verdict | None = None
+    stretch_name: str | None = None  # the stretch's label, for what a person reads
 
 
 def describe_photos(
@@ -119,7 +120,8 @@ def describe_photos(
                 estimator = stack.enter_context(PoseEstimator("image"))
             detection = estimator.detect(frame)
             verdict = None if reference is None else checks.evaluate(detection.pose, reference)
-            yield PhotoResult(item, frame, detection, summarize(detection), verdict)
+            name = None if reference is None else reference.name
+            yield PhotoResult(item, frame, detection, summarize(detection), verdict, name)
 
 
 def annotated(result: PhotoResult) -> npt.NDArray[np.uint8]:
@@ -130,8 +132,9 @@ def annotated(result: PhotoResult) -> npt.NDArray[np.uint8]:
     if pose is None:
         caption = "no person found"
     elif verdict is not None:
-        state = "aligned" if verdict.aligned else "not aligned"
-        caption = f"{verdict.stretch}: {state}, score {verdict.score}"
+        state = "in form" if verdict.aligned else "not in form"
+        name = result.stretch_name or verdict.stretch
+        caption = f"{name}: {state}, form score {verdict.score}"
     else:
         caption = f"{s.view} view, {s.position}"
         if s.people > 1:

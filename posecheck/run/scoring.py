@@ -11,13 +11,18 @@ the session then run once, in order, over the merged stream.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import heapq
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+import posecheck
+from posecheck.catalog import library
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import Coach, CoachFrame
 from posecheck.coaching.session import TIMED_PHASES, SessionConfig
@@ -27,7 +32,9 @@ from posecheck.io.info import SourceInfo
 from posecheck.io.sources import Source, open_source
 from posecheck.report.summary import (
     CsvWriter,
+    ReferenceFile,
     ReportBuilder,
+    ReportContext,
     ScoreReport,
     Snapshot,
 )
@@ -52,6 +59,37 @@ class ScoreOptions:
     csv_path: Path | None = None
     annotated_path: Path | None = None
     config: SessionConfig | None = None
+    name: str | None = None  # the person, for the report
+    note: str | None = None
+
+
+def reference_files(reference: Reference) -> tuple[ReferenceFile, ...]:
+    """The reference file scored against, with a short hash of its contents."""
+    if not reference.path:
+        return ()
+    path = Path(reference.path)
+    if not path.is_file():  # a bundled file is named without its folder
+        path = library.bundled_dir() / path.name
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except OSError:
+        digest = "unreadable"
+    return (ReferenceFile(reference.id, path.name, digest),)
+
+
+def report_context(path: Path, reference: Reference, options: ScoreOptions) -> ReportContext:
+    """Who, when and with what: the person and note given, the recording's own date,
+    when it was scored, the posecheck version and the reference file."""
+    recorded = video.recorded_at(path)
+    return ReportContext(
+        name=options.name,
+        note=options.note,
+        recorded_at=recorded[0] if recorded else None,
+        recorded_at_from=recorded[1] if recorded else None,
+        scored_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+        posecheck_version=posecheck.__version__,
+        references=reference_files(reference),
+    )
 
 
 def _as_read(source: Source) -> tuple[SourceInfo, list[str]]:
@@ -134,6 +172,10 @@ def _snapshots(source: Source, moments: list[CoachFrame]) -> list[Snapshot]:
     return out
 
 
+def _drawn(canvas: video.Frame, result: CoachFrame) -> video.Frame:
+    return overlay.compose(canvas, result.pose, result.verdict, result.state)
+
+
 def score_video(
     path: Path,
     reference: Reference,
@@ -177,11 +219,14 @@ def score_video(
                 csv_writer.add(result)
             if writer is not None:
                 canvas = frame if frame is not None else overlay.blank_canvas(detection.image_wh)
-                writer.write(overlay.compose(canvas, result.pose, result.verdict, result.state))
+                size_wh = (int(canvas.shape[1]), int(canvas.shape[0]))
+                # Drawn on the encoder's thread, beside the next frame's pose estimation.
+                writer.write_drawn(functools.partial(_drawn, canvas, result), size_wh)
             if progress is not None:
                 progress(builder.frames, meta.frames)
     reps = coach.finish(last_ms)
     meta, warnings = _as_read(source)
     snapshots = _snapshots(source, worst.worst())
     report = builder.build(meta, reps, time.perf_counter() - started, snapshots)
-    return dataclasses.replace(report, warnings=warnings)
+    context = report_context(path, reference, options)
+    return dataclasses.replace(report, warnings=warnings, context=context)
