@@ -22,6 +22,8 @@ trap 'rm -rf "$work"' EXIT
   echo "# Used by the README's quick start and .ci/run: pip install -c requirements/constraints.txt ..."
   echo "# Refresh: requirements/refresh.sh (see README, 'Dependencies')."
   "$work/venv/bin/pip" freeze --exclude-editable --exclude posecheck-stretch --exclude pip
+  # Windows-only dependencies are not installed here: keep their pins as they are.
+  grep -E '^pyttsx3==' requirements/constraints.txt || true
 } > requirements/constraints.txt.new
 mv requirements/constraints.txt.new requirements/constraints.txt
 echo "wrote requirements/constraints.txt; now run the tests and commit it"

@@ -33,9 +33,12 @@ LAYERS = [
 ALLOWED_IMPORTERS = {
     "mediapipe": {"io/estimator.py"},
     "cv2": {"io/", "draw/"},
+    "PIL": {"draw/"},
     "typer": {"cli/"},
     "rich": {"cli/"},
     "av": {"io/"},
+    "sounddevice": {"io/sound.py"},
+    "pyttsx3": {"io/speech.py"},
 }
 # Calls that write to the terminal or end the process.
 OUTPUT_CALLS = {

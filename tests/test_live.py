@@ -18,6 +18,7 @@ from posecheck.coaching.coach import Coach
 from posecheck.coaching.session import SessionConfig
 from posecheck.form import checks
 from posecheck.io import recording, video, window
+from tests import xdisplay
 from tests.helpers import CLI_CODE as CODE
 from tests.helpers import DATA, ROOT, needs_data, one_error_line, run_in
 
@@ -74,8 +75,9 @@ def test_record_then_replay_gives_the_same_session(tmp_path: Path):
     clip = tmp_path / "clip.mp4"
     down = video.read_image(DATA / "Butt_Lift_Bridge/0.jpg")
     up = video.read_image(DATA / "Butt_Lift_Bridge/1.jpg")
+    # 10 s: in position by about 3 s, the 3-2-1 countdown, a 3 s hold.
     with video.VideoWriter(clip, 10.0) as writer:
-        for i in range(60):
+        for i in range(100):
             writer.write(down if i < 15 else up)
     record = tmp_path / "session.jsonl"
     first = run_in(
@@ -163,12 +165,22 @@ def test_live_window_shows_the_overlay_and_ctrl_c_stops_cleanly(tmp_path: Path):
         stderr=subprocess.PIPE,
         text=True,
     )
+    seen = []
     try:
-        time.sleep(7.0)  # into the hold (it starts 3.5 s into the recording)
+        # Into the hold (6.7 s into the recording, after the 3-2-1 countdown),
+        # however long the start took on a busy machine.
+        assert process.stdout is not None
+        for line in process.stdout:
+            seen.append(line)
+            if "hold started" in line:
+                break
+        time.sleep(1.0)
+        xdisplay.wake()  # an idle Xvfb blanks its screen
         subprocess.run(["import", "-window", "root", str(shot)], check=True, timeout=30)
     finally:
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
+        rest, stderr = process.communicate(timeout=30)
+    stdout = "".join(seen) + rest
     assert process.returncode == 0, stderr
     assert "stopped" in stdout
     assert "Rep 1 of 1: held" in stdout and "not completed" in stdout
@@ -207,3 +219,30 @@ def test_the_coach_follows_real_landmarks_within_0_3_s_of_the_frames():
     assert all(0 <= lag <= 300 for lag in lags), lags
     # Coming back into view passes through "seen, not yet judged in form" once.
     assert len(followed) <= len(seen) + 1
+
+
+@pytest.mark.parametrize("size", ["1280", "1280x", "wide", "99999x720", "0x0"])
+def test_a_bad_camera_size_is_a_usage_error(tmp_path: Path, size: str):
+    result = run_in(tmp_path, "live", "--stretch", "bridge", "--camera-size", size)
+    assert result.returncode == 2
+    assert one_error_line(result) == (
+        "error: --camera-size must be WIDTHxHEIGHT, e.g. 1280x720, "
+        f"at most 7680x4320 (got {size!r})"
+    )
+
+
+def test_text_scale_enlarges_the_text_in_the_video(tmp_path: Path):
+    def banner_rows(scale: str) -> int:
+        out = tmp_path / f"scale{scale}.mp4"
+        args = ["--source", str(SAMPLE), "--hold", "10", "--out", str(out), "--text-scale", scale]
+        assert run_in(tmp_path, "live", "--stretch", "bridge", *args).returncode == 0
+        # 9.8 s in (15 fps): the hold is paused with a cue in the banner.
+        frame = [f for f, _ in video.video_frames(out)][147].astype(int)
+        # The banner darkens the grey canvas (45) across the whole width: its rows
+        # are the dark ones at the left edge, counted up from the bottom.
+        edge = frame[::-1, :3].mean(axis=(1, 2))
+        return int(np.argmax(edge > 40))
+
+    normal, large = banner_rows("1"), banner_rows("1.5")
+    assert normal > 0.05 * 567
+    assert large > 1.3 * normal

@@ -15,6 +15,8 @@ from posecheck.body.landmarks import PoseLandmark as L
 from posecheck.catalog.reference import load_references
 from posecheck.coaching.session import CoachState, Phase
 from posecheck.draw import marks, overlay, panel, skeleton
+from posecheck.draw import text as fonts
+from posecheck.draw.style import EM_PX
 from posecheck.form.checks import Status, Verdict, evaluate
 from posecheck.io import video
 from tests.helpers import recorded_pose
@@ -158,17 +160,17 @@ def _mix(roi: np.ndarray, colour, share) -> None:
 
 
 def _outlined_text(out, text, org, scale, style):
-    """White text with a dark halo: the text's shape grown by outline_px, blended under it."""
-    font, stroke, grow = cv2.FONT_HERSHEY_SIMPLEX, round(style.text_px), round(style.outline_px)
-    (w, h), depth = cv2.getTextSize(text, font, scale, stroke)
-    pad = grow + stroke + 2
-    x0, y0 = org[0] - pad, org[1] - h - pad
-    roi = out[y0 : org[1] + depth + pad, x0 : org[0] + w + pad]
-    mask = np.zeros(roi.shape[:2], np.uint8)
-    cv2.putText(mask, text, (pad, h + pad), font, scale, 255, stroke, cv2.LINE_AA)
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
-    _mix(roi, style.text_shadow, cv2.dilate(mask, disc)[..., None] * np.float32(1 / 255))
-    cv2.putText(out, text, org, font, scale, style.text, stroke, cv2.LINE_AA)
+    """White text in the bundled font with a dark outline outline_px wide under it."""
+    size = round(scale * EM_PX * style.text_scale)
+    fonts.draw_line(
+        out,
+        text,
+        org,
+        style.text,
+        size,
+        outline=style.text_shadow,
+        outline_px=round(style.outline_px),
+    )
 
 
 def _expected_ring(canvas: np.ndarray, held: float, target: float, style: overlay.Style):
@@ -186,10 +188,9 @@ def _expected_ring(canvas: np.ndarray, held: float, target: float, style: overla
     cv2.circle(out, (cx, cy), r, style.ring_track, style.ring_px, cv2.LINE_AA)
     end = -90.0 + 360.0 * held / target
     cv2.ellipse(out, (cx, cy), (r, r), 0.0, -90.0, end, style.passed, style.ring_px, cv2.LINE_AA)
-    font, stroke = cv2.FONT_HERSHEY_SIMPLEX, round(style.text_px)
     number, caption = f"{held:.0f}", f"/ {target:.0f} s"
-    (nw, nh), _ = cv2.getTextSize(number, font, style.ring_font_scale, stroke)
-    (cw, ch), _ = cv2.getTextSize(caption, font, style.ring_caption_font_scale, stroke)
+    nw, nh, _ = fonts.line_size(number, round(style.ring_font_scale * EM_PX))
+    cw, ch, _ = fonts.line_size(caption, round(style.ring_caption_font_scale * EM_PX))
     gap = 2 * style.line_gap_px
     top = cy - (nh + gap + ch) // 2
     for text, scale, org in (
@@ -280,14 +281,14 @@ def test_a_bone_is_borderline_when_no_check_on_it_fails_or_is_unknown_and_one_is
     assert torso_status(Status.BORDERLINE, Status.UNKNOWN) == Status.UNKNOWN
 
 
-def test_labels_are_plain_ascii_with_value_and_target():
+def test_labels_give_value_and_target_with_their_real_symbols():
     _, verdict = _bridge()
     by_id = {r.check.id: r for r in verdict.results}
-    assert marks.check_label(replace(by_id["heels-drawn-in"], value=96.2)) == "96 / <=100"
-    assert marks.check_label(by_id["hips-in-line"]) == "147 / >=140"
+    assert marks.check_label(replace(by_id["heels-drawn-in"], value=96.2)) == "96° / ≤ 100°"
+    assert marks.check_label(by_id["hips-in-line"]) == "147° / ≥ 140°"
     # Lengths and ratios get two decimals and their unit.
-    assert marks.check_label(replace(by_id["head-down"], value=0.238)) == "0.24 / >=0 len"
-    assert marks.check_label(replace(by_id["head-down"], value=None)) == "? / >=0 len"
+    assert marks.check_label(replace(by_id["head-down"], value=0.238)) == "0.24 / ≥ 0 len"
+    assert marks.check_label(replace(by_id["head-down"], value=None)) == "? / ≥ 0 len"
 
 
 def test_angle_checks_get_an_arc_in_their_status_colour():

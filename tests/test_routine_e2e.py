@@ -34,8 +34,9 @@ def hip_flexor_relief(hold_s: float, rest_s: float, drop_s: float = 2.0) -> list
     and rests of ``rest_s``."""
     kneel = _side(bodies.ninety_ninety_hip_flexor(), "side")
     bend = _side(bodies.side_bend(), "front")
-    # Each hold: the checks settle (about half a second), 1 s of confirmation, the hold.
-    static = hold_s + 2.5
+    # Each hold: the checks settle (about half a second), 1 s of confirmation, the
+    # 3-2-1 countdown (live only), the hold.
+    static = hold_s + 5.5
     segments: list[Segment] = []
     for first, second in (kneel, bend):
         segments += [(first, static), (second, static)] * 2

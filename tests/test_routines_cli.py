@@ -59,8 +59,9 @@ TWO_STEPS = ROUTINE.replace('[[steps]]\nstretch = "butterfly"\nhold_s = 3\n\n', 
 def test_live_routine_without_a_display_runs_every_step(tmp_path: Path) -> None:
     refs = _refs(tmp_path, TWO_STEPS)
     source = write_recording(
-        tmp_path / "session.jsonl", [(STANDING, 1), (BRIDGE, 6), (STANDING, 2), (CHILD, 8)]
+        tmp_path / "session.jsonl", [(STANDING, 1), (BRIDGE, 9), (STANDING, 2), (CHILD, 11)]
     )
+    # Each hold: confirmed in 1 s, a 3-2-1 countdown, then the hold.
     result = run_in(
         tmp_path, "live", "--routine", "floor", "--refs", str(refs),
         "--source", str(source), "--rest", "1",
@@ -80,7 +81,7 @@ def test_live_routine_without_a_display_runs_every_step(tmp_path: Path) -> None:
 
 def test_a_routine_cut_short_says_which_steps_were_not_reached(tmp_path: Path) -> None:
     refs = _refs(tmp_path)
-    source = write_recording(tmp_path / "short.jsonl", [(BRIDGE, 8)])
+    source = write_recording(tmp_path / "short.jsonl", [(BRIDGE, 11)])
     out = tmp_path / "short.mp4"
     result = run_in(
         tmp_path, "live", "--routine", "floor", "--refs", str(refs),
@@ -100,15 +101,16 @@ def test_a_routine_cut_short_says_which_steps_were_not_reached(tmp_path: Path) -
 def test_s_in_the_window_skips_the_step(tmp_path: Path) -> None:
     refs = _refs(tmp_path)
     # No butterfly in the recording: after the bridge, the person goes to the child's pose.
-    source = write_recording(tmp_path / "session.jsonl", [(BRIDGE, 6), (CHILD, 30)])
+    source = write_recording(tmp_path / "session.jsonl", [(BRIDGE, 9), (CHILD, 30)])
     process = subprocess.Popen(
         [sys.executable, "-c", CLI_CODE, "live", "--routine", "floor", "--refs", str(refs),
          "--source", str(source), "--rest", "1"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        # The bridge's hold is done about 4.5 s in; the butterfly step starts a second later.
-        time.sleep(9.0)
+        # The bridge's hold is done about 8 s in (with the 3-2-1); the butterfly step
+        # starts a second later.
+        time.sleep(13.0)
         subprocess.run(
             ["xdotool", "search", "--name", "posecheck: Floor flow",
              "windowfocus", "--sync", "key", "s"],

@@ -399,3 +399,53 @@ def test_time_in_form_never_exceeds_time_held():
     (rep,) = session.reps
     assert rep.held_s == pytest.approx(2.05)
     assert rep.in_form_s <= rep.held_s
+
+
+def test_get_ready_counts_down_3_2_1_after_alignment_is_confirmed():
+    """Live coaching: confirm 1 s, then 3-2-1 a second apart, then the hold."""
+    session = Session(reference(1, "none", False, hold_s=2), SessionConfig(countdown_s=3))
+    out = []
+    for t, v in frames(0.0, 7.0, GOOD_LEFT):
+        out += [(e.timestamp_ms / 1000, e.kind, e.detail) for e in session.update(v, t)]
+        if t == 2500:
+            state = session.state(v, t)
+            assert (state.phase, state.phase_text, state.held_s) == (
+                Phase.GET_READY,
+                "Get ready: 2",
+                0.0,
+            )
+    assert out == [
+        (0.0, E.IN_POSITION, None),
+        (1.0, E.COUNTDOWN, "3"),
+        (2.0, E.COUNTDOWN, "2"),
+        (3.0, E.COUNTDOWN, "1"),
+        (4.0, E.HOLD_STARTED, None),
+        (6.0, E.REP_COMPLETED, None),
+        (6.0, E.SESSION_DONE, None),
+    ]
+    assert session.reps[0].start_s == 4.0
+
+
+def test_leaving_the_position_during_the_countdown_starts_over():
+    session = Session(reference(1, "none", False, hold_s=2), SessionConfig(countdown_s=3))
+    table = frames(0.0, 2.5, GOOD_LEFT) + frames(2.5, 3.0, FAULT) + frames(3.0, 9.0, GOOD_LEFT)
+    events = play(session, table)
+    assert events[:4] == [
+        (0.0, E.IN_POSITION),
+        (1.0, E.COUNTDOWN),
+        (2.0, E.COUNTDOWN),
+        (3.0, E.IN_POSITION),  # no hold was started in the faulty half second
+    ]
+    assert (7.0, E.HOLD_STARTED) in events
+
+
+def test_without_a_countdown_the_hold_starts_at_confirmation():
+    """Scoring a recording keeps the default: no countdown, the same events as before."""
+    assert SessionConfig().countdown_s == 0
+    session = Session(reference(1, "none", False, hold_s=2))
+    assert play(session, frames(0.0, 4.0, GOOD_LEFT))[:2] == [
+        (0.0, E.IN_POSITION),
+        (1.0, E.HOLD_STARTED),
+    ]
+    with pytest.raises(ValueError, match="countdown_s must be >= 0"):
+        SessionConfig(countdown_s=-1)

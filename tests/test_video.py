@@ -570,6 +570,10 @@ class FakeGui:
         monkeypatch.setattr(cv2, "waitKey", lambda ms: -1)
         monkeypatch.setattr(cv2, "getWindowProperty", lambda title, prop: self.visible)
         monkeypatch.setattr(cv2, "destroyWindow", lambda title: self.calls.append("destroy"))
+        # Opening: the window is made, fitted to a 1280x800 screen and placed.
+        monkeypatch.setattr(window, "screen_size", lambda: (1280, 800))
+        for name in ("namedWindow", "resizeWindow", "moveWindow", "setWindowProperty"):
+            monkeypatch.setattr(cv2, name, lambda *args: None)
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,9 @@ StretchOption = Annotated[
 OutOption = Annotated[
     Path | None,
     typer.Option(
-        "--out", help="Write the overlay video to this .mp4 instead of a window.", dir_okay=False
+        "--out",
+        help="Also write the overlay video to this .mp4 (with no display, instead of a window).",
+        dir_okay=False,
     ),
 ]
 HoldOption = Annotated[

@@ -1,8 +1,9 @@
 """The coaching session: a state machine over verdicts, with time passed in.
 
-Get into position, hold still while alignment is confirmed, hold (the timer
-counts only while form is right), then switch side or rest, rep after rep, as
-the stretch prescribes. The overlay draws a `CoachState`; a report reads the
+Get into position, hold still while alignment is confirmed, get ready (a
+3-2-1 countdown, in live coaching), hold (the timer counts only while form
+is right), then switch side or rest, rep after rep, as the stretch
+prescribes. The overlay draws a `CoachState`; a report reads the
 `RepSummary` of each rep. Nothing here reads a clock: a recorded video scores
 the same on every machine.
 """
@@ -32,6 +33,7 @@ DYNAMIC_CONFIRM_S = 0.3
 class Phase(StrEnum):
     SETUP = "setup"  # get into position: a gate fails
     CONFIRMING = "confirming"  # every check passes; waiting before the hold starts
+    GET_READY = "get-ready"  # alignment confirmed; counting down 3-2-1 to the hold
     HOLDING = "holding"  # the timer counts while form is right
     PAUSED = "paused"  # a fault longer than the grace period, or not visible
     SWITCH_SIDE = "switch-side"  # rep done; the next rep is on the other side
@@ -67,6 +69,7 @@ class CoachState:
 
 class EventKind(StrEnum):
     IN_POSITION = "in-position"  # gates and checks pass; confirming begins
+    COUNTDOWN = "countdown"  # one second of the get-ready count; detail "3", "2", "1"
     HOLD_STARTED = "hold-started"
     HOLD_PAUSED = "hold-paused"
     HOLD_RESUMED = "hold-resumed"
@@ -135,7 +138,10 @@ class SessionConfig:
     ``first_side`` fixes the side of the first rep (default: whichever side
     the person takes). With ``release_between_reps`` (dynamic stretches) the
     next rep starts only after the person has left the end position, instead
-    of after ``rest_s``.
+    of after ``rest_s``. ``countdown_s`` whole seconds of "get ready" are
+    counted down between the confirmed alignment and the hold (live coaching
+    sets it; scoring a recording leaves it at 0, so a recorded hold starts
+    where the person reached the position).
     """
 
     confirm_s: float | None = None
@@ -144,9 +150,10 @@ class SessionConfig:
     hold_s: float | None = None
     first_side: str | None = None
     release_between_reps: bool = False
+    countdown_s: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("confirm_s", "grace_s", "rest_s"):
+        for name in ("confirm_s", "grace_s", "rest_s", "countdown_s"):
             if getattr(self, name) is not None and getattr(self, name) < 0:
                 raise ValueError(f"SessionConfig.{name} must be >= 0 (got {getattr(self, name)})")
         if self.hold_s is not None and self.hold_s <= 0:
@@ -221,6 +228,7 @@ class Session:
         self._faults: list[FaultSpan] = []
         self._reps: list[RepSummary] = []
         self._pause_reason: str | None = None
+        self._count = 0  # the number last said in the get-ready countdown
 
     # --- what the session knows -------------------------------------------
 
@@ -303,7 +311,9 @@ class Session:
             if not good:
                 self._enter(Phase.SETUP, timestamp_ms)
             elif timestamp_ms - self._phase_start_ms >= self.config.confirm_time_s * 1000:
-                events += self._start_hold(verdict, timestamp_ms)
+                events += self._confirmed(verdict, timestamp_ms)
+        elif self.phase == Phase.GET_READY:
+            events += self._get_ready(verdict, good, timestamp_ms)
         elif self.phase == Phase.HOLDING:
             events += self._hold(verdict, in_form, dt_ms, timestamp_ms)
         elif self.phase == Phase.PAUSED:
@@ -328,8 +338,30 @@ class Session:
         self._enter(Phase.CONFIRMING, timestamp_ms)
         events = [self._event(EventKind.IN_POSITION, timestamp_ms)]
         if self.config.confirm_time_s <= 0:
-            events += self._start_hold(verdict, timestamp_ms)
+            events += self._confirmed(verdict, timestamp_ms)
         return events
+
+    def _confirmed(self, verdict: Verdict, timestamp_ms: int) -> list[Event]:
+        """Alignment confirmed: count down first when asked, else start the hold."""
+        if self.config.countdown_s <= 0:
+            return self._start_hold(verdict, timestamp_ms)
+        self._enter(Phase.GET_READY, timestamp_ms)
+        self._count = self.config.countdown_s
+        return [self._event(EventKind.COUNTDOWN, timestamp_ms, str(self._count))]
+
+    def _get_ready(self, verdict: Verdict, good: bool, timestamp_ms: int) -> list[Event]:
+        """One count a second; out of position goes back to setup, not into a hold."""
+        if not good:
+            self._enter(Phase.SETUP, timestamp_ms)
+            return []
+        elapsed_ms = timestamp_ms - self._phase_start_ms
+        if elapsed_ms >= self.config.countdown_s * 1000:
+            return self._start_hold(verdict, timestamp_ms)
+        count = self.config.countdown_s - elapsed_ms // 1000
+        if count >= self._count:
+            return []
+        self._count = count
+        return [self._event(EventKind.COUNTDOWN, timestamp_ms, str(count))]
 
     def _enter(self, phase: Phase, timestamp_ms: int) -> None:
         self.phase = phase
@@ -476,6 +508,9 @@ class Session:
                 cue = f"Switch to your {self.side} leg"
         elif self.phase == Phase.CONFIRMING:
             text = "Hold still, checking alignment"
+        elif self.phase == Phase.GET_READY:
+            text = f"Get ready: {self._count}"
+            cue = None
         elif self.phase == Phase.HOLDING:
             text = f"Hold {held:.0f} / {target:.0f} s"
             if verdict is not None and verdict.aligned:

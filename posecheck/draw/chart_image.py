@@ -6,8 +6,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from posecheck.draw import text as fonts
 from posecheck.draw.charts import Bars, Chart, Lines, tick_text, value_range, value_ticks
-from posecheck.draw.style import FONT, Frame
+from posecheck.draw.style import Frame
 
 WIDTH_PX = 1000
 PANEL_PX = 240
@@ -24,15 +25,17 @@ def render(chart: Chart) -> Frame:
     """The whole chart: its title, the bars, then each line panel."""
     height = TITLE_PX + PANEL_PX * (1 + len(chart.lines))
     image = np.full((height, WIDTH_PX, 3), BACKGROUND, np.uint8)
-    _text(image, chart.title, (LEFT_PX - 40, 28), 0.75, 2)
+    _text(image, chart.title, (LEFT_PX - 40, 28), 0.8)
     _bars(image, chart.bars, TITLE_PX)
     for i, lines in enumerate(chart.lines):
         _lines(image, lines, TITLE_PX + PANEL_PX * (i + 1))
     return image
 
 
-def _text(image: Frame, text: str, org: tuple[int, int], scale: float = 0.45, k: int = 1) -> None:
-    cv2.putText(image, text, org, FONT, scale, INK, k, cv2.LINE_AA)
+def _text(image: Frame, text: str, org: tuple[int, int], scale: float = 0.45) -> None:
+    """Text in the bundled font, its baseline at ``org``; ``scale`` as OpenCV's
+    Hershey scale (about 30 px per unit)."""
+    fonts.draw_line(image, text, org, INK, round(scale * 30))
 
 
 def _frame(
@@ -41,7 +44,7 @@ def _frame(
     """Title, value grid and labels of a panel; returns its plot area (x0, y0, x1, y1)."""
     x0, x1 = LEFT_PX, WIDTH_PX - RIGHT_PX
     y0, y1 = top + TOP_PX, top + PANEL_PX - BOTTOM_PX
-    _text(image, f"{title} ({unit})", (x0 - 40, top + 20), 0.55, 1)
+    _text(image, f"{title} ({unit})", (x0 - 40, top + 20), 0.55)
     for value in value_ticks(low, high):
         y = round(y1 - (value - low) / (high - low) * (y1 - y0))
         cv2.line(image, (x0, y), (x1, y), GRID, 1)

@@ -3,8 +3,8 @@
 An angle check gets an arc across the angle at its joint; any other check a
 round mark at its anchor. Every judged value gets a label with the value and
 the allowed range. Status shows twice, by colour and by shape, so it reads
-without colour vision: a tick (pass, green), a tilde (borderline, amber), a
-cross (fail, red) or a hollow ring (can't tell, grey).
+without colour vision: a tick (pass), a tilde (borderline), a cross (fail),
+each on a disc in the palette's colour, or a hollow grey ring (can't tell).
 
 Draws in place on a frame the caller owns.
 """
@@ -24,7 +24,6 @@ from posecheck.draw.style import (
     Frame,
     Style,
     Xy,
-    plain,
     pt,
     put_text,
     px,
@@ -43,10 +42,11 @@ _SHIFT = 4
 
 
 def check_label(result: CheckResult) -> str:
-    """The measured value and the allowed range in ASCII, e.g. ``96 / 90+-20`` or
-    ``0.12 / >=0.15 len``: degrees whole, lengths and ratios to two decimals."""
-    value = "?" if result.value is None else result.check.kind.unit.number(result.value)
-    return f"{value} / {plain(target_text(result.check))}"
+    """The measured value and the allowed range, e.g. ``96° / 90 ± 20°`` or
+    ``0.12 / ≥ 0.15 len``: degrees whole, lengths and ratios to two decimals."""
+    unit = result.check.kind.unit
+    value = "?" if result.value is None else unit.value_text(result.value)
+    return f"{value} / {target_text(result.check)}"
 
 
 def draw_status_mark(
@@ -199,9 +199,12 @@ def draw_check_marks(
             continue
         draw_status_mark(out, result.anchor_px, radius, result.status, style)
         if result.value is not None:
-            h = _label_box(check_label(result), False, k, style)[1]
+            w, h = _label_box(check_label(result), False, k, style)
             x, y = result.anchor_px
-            labels.append((result, (x + radius + 2 * gap, y - h / 2.0), False))
+            # Right of the mark, or left of it where the frame ends first.
+            room = out.shape[1] - px(style.margin_px, k) - (x + radius + 2 * gap)
+            left = x + radius + 2 * gap if w <= room else x - radius - 2 * gap - w
+            labels.append((result, (left, y - h / 2.0), False))
     taken: list[Box] = []
     for result, corner, with_mark in labels:
         text = check_label(result)

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from posecheck.body.landmarks import Pose
 from posecheck.coaching.session import CoachState
 from posecheck.draw.marks import draw_check_marks
-from posecheck.draw.panel import draw_banner, draw_caption, draw_panel
+from posecheck.draw.panel import draw_banner, draw_caption, draw_headline, draw_panel
 from posecheck.draw.skeleton import draw_skeleton
-from posecheck.draw.style import DEFAULT_STYLE, Frame, Style, blank_canvas
+from posecheck.draw.style import DEFAULT_STYLE, Frame, Style, blank_canvas, styled
 from posecheck.form.results import Verdict
 
-__all__ = ["DEFAULT_STYLE", "Frame", "Style", "blank_canvas", "compose"]
+__all__ = ["DEFAULT_STYLE", "Frame", "Style", "blank_canvas", "compose", "styled"]
 
 
 def compose(
@@ -29,6 +29,7 @@ def compose(
     state: CoachState | None = None,
     *,
     caption: Sequence[str] = (),
+    headline: str | None = None,
     style: Style = DEFAULT_STYLE,
 ) -> Frame:
     """The overlay on a copy of a BGR uint8 (H, W, 3) frame.
@@ -37,6 +38,8 @@ def compose(
     judge). With a coaching ``state``, the panel is drawn (counters, phase
     line, hold ring) and the state's cue goes in the banner; without one, the
     ``caption`` lines go at the top left and the verdict's cue in the banner.
+    A ``headline`` (a get-ready countdown: "3") goes big in the middle, over
+    everything else.
     """
     if state is not None and caption:
         raise ValueError("compose takes a coaching state or a caption, not both")
@@ -53,4 +56,6 @@ def compose(
         cue = None if verdict is None else verdict.cue
     if cue:
         draw_banner(out, cue, style)
+    if headline:
+        draw_headline(out, headline, style)
     return out

@@ -13,6 +13,7 @@ import cv2
 from posecheck.coaching.session import TIMED_PHASES, CoachState, Phase
 from posecheck.draw.style import (
     DEFAULT_STYLE,
+    EM_PX,
     Frame,
     Style,
     blend,
@@ -54,7 +55,7 @@ def draw_hold_ring(
     style: Style = DEFAULT_STYLE,
 ) -> None:
     """The hold timer in place, in the top right corner: a grey ring filled clockwise
-    from 12 o'clock by ``held_s / target_s`` (green, amber while paused), with the
+    from 12 o'clock by ``held_s / target_s`` (the pass colour, borderline's while paused), with the
     seconds held in the middle and the target under them."""
     k = style.scale_for(out)
     centre, radius, plate = _ring_centre(out, k, style)
@@ -151,11 +152,14 @@ def _wrap(text: str, scale: float, max_w: int, k: float, style: Style) -> list[s
 
 def draw_banner(out: Frame, text: str, style: Style = DEFAULT_STYLE) -> None:
     """A dark band in place across the bottom of the frame with the text centred,
-    wrapped onto more lines when it is wider than the frame."""
+    wrapped onto more lines when it is wider than the frame. The text is
+    `Style.banner_font_scale` of the frame's height (times the text scale)."""
     k = style.scale_for(out)
-    scale = style.banner_font_scale * k
-    pad, gap = px(style.margin_px, k), px(style.line_gap_px, k)
     h, w = out.shape[:2]
+    # Sized by the frame's height, even in a portrait frame: the cue is what
+    # must read from across the room, and it wraps onto more lines instead.
+    scale = style.banner_font_scale * max(k, h / style.base_height_px)
+    pad, gap = px(style.margin_px, k), px(style.line_gap_px, k)
     lines = _wrap(text, scale, w - 2 * pad, k, style)
     _, h_text, baseline = text_size(text, scale, k, style)
     step = h_text + baseline + gap
@@ -166,3 +170,43 @@ def draw_banner(out: Frame, text: str, style: Style = DEFAULT_STYLE) -> None:
         w_line = text_size(line, scale, k, style)[0]
         x = max(pad, (w - w_line) // 2)
         put_text(out, line, (x, top + pad + h_text + i * step), style.text, scale, k, style)
+
+
+def draw_headline(out: Frame, text: str, style: Style = DEFAULT_STYLE) -> None:
+    """Big text in place at the centre of the frame (a get-ready countdown: "3"), on a
+    translucent plate; `Style.headline_share` of the frame's height, shrunk to fit
+    its width."""
+    if not text.strip():
+        return
+    k = style.scale_for(out)
+    h, w = out.shape[:2]
+    pad = px(style.plate_pad_px, k)
+    scale = style.headline_share * h / style.text_scale / EM_PX
+    scale = fit(text, scale, w - 4 * pad, k, style)
+    tw, th, td = text_size(text, scale, k, style)
+    x, top = (w - tw) // 2, (h - th - td) // 2
+    shade(out, (x - 2 * pad, top - pad, x + tw + 2 * pad, top + th + td + pad), style)
+    put_text(out, text, (x, top + th), style.text, scale, k, style)
+
+
+def draw_key_legend(
+    out: Frame, keys: Sequence[tuple[str, str]], style: Style = DEFAULT_STYLE
+) -> None:
+    """The keys a window answers to, in place at the bottom right above the banner's
+    usual place: one line per (key, what it does), e.g. ("q", "quit")."""
+    if not keys:
+        return
+    k = style.scale_for(out)
+    scale = style.ring_caption_font_scale * k
+    lines = [f"{key}  {what}" for key, what in keys]
+    pad, gap = px(style.plate_pad_px, k), px(style.line_gap_px, k)
+    sizes = [text_size(line, scale, k, style) for line in lines]
+    width = max(w for w, _, _ in sizes) + 2 * pad
+    height = sum(a + d for _, a, d in sizes) + gap * (len(lines) - 1) + 2 * pad
+    h, w = out.shape[:2]
+    m = px(style.margin_px, k)
+    # Above where a one-line cue banner goes, so the cue never hides it.
+    banner_scale = style.banner_font_scale * max(k, h / style.base_height_px)
+    _, ba, bd = text_size("Ag", banner_scale, k, style)
+    bottom = h - (ba + bd + 2 * px(style.margin_px, k)) - m
+    _lines_on(out, lines, w - m - width, max(m, bottom - height), scale, style)

@@ -4,7 +4,8 @@
 itself (`SourceInfo`) and returns a `Source`. Everything after that asks the
 source, never the path: its pictures (`frames`), its poses for scoring
 (`detections`: sampled, and estimated in chunks over worker processes for a
-video) or for coaching as it plays (`play`: one tracker, in time order).
+video) or for coaching as it plays (`play`: one tracker, in time order, with
+estimation on a thread of its own: see `pipeline`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from pathlib import Path
 
 from posecheck.body.landmarks import Detection
 from posecheck.errors import InputError
-from posecheck.io import chunks, recording, video
+from posecheck.io import chunks, pipeline, recording, video
 from posecheck.io.estimator import PoseEstimator
 from posecheck.io.info import SourceInfo
 
 # The frame rate assumed where a source does not say (a camera, a file without it).
 DEFAULT_FPS = 30.0
+# The picture size a camera is asked for (it may give another; see `--camera-size`).
+CAMERA_SIZE = (1280, 720)
 
 Pairs = Iterator[tuple[video.Frame | None, Detection]]
 
@@ -61,8 +64,10 @@ class Source:
 
         A camera is mirrored before estimation when ``mirror`` is set, so that
         the picture, the landmarks and any text drawn later all agree. A
-        recording yields no pictures. The capture is released however
-        iteration ends.
+        camera gives the newest frame the estimator could take (older ones
+        are dropped); a video gives every frame in order. A recording yields
+        no pictures. The capture is released however iteration ends; close
+        the iterator (it has ``close``) to end the estimation thread at once.
         """
         raise NotImplementedError
 
@@ -78,22 +83,23 @@ def _estimated(frames: Iterator[tuple[video.Frame, int]], mirror: bool) -> Pairs
 class CameraSource(Source):
     kind = "camera"
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, size_wh: tuple[int, int] | None = CAMERA_SIZE) -> None:
         self.index = index
+        self.size_wh = size_wh
 
     @property
     def info(self) -> SourceInfo:
         return SourceInfo(f"camera {self.index}", 0, 0.0, 0.0, 0, 0)
 
     def frames(self) -> Iterator[tuple[video.Frame, int]]:
-        return video.camera_frames(self.index)
+        return video.camera_frames(self.index, size_wh=self.size_wh)
 
     def detections(self, sample_fps: float | None = None, workers: int = 1) -> Pairs:
         keep = chunks.sampler(sample_fps)
         return (pair for pair in _estimated(self.frames(), False) if keep(pair[1].timestamp_ms))
 
     def play(self, *, mirror: bool = False) -> Pairs:
-        return _estimated(self.frames(), mirror)
+        return pipeline.newest_first(self.frames(), mirror=mirror)
 
 
 class VideoSource(Source):
@@ -118,7 +124,7 @@ class VideoSource(Source):
         return chunks.estimate(self.path, self.info.duration_s, sample_fps, workers, reading)
 
     def play(self, *, mirror: bool = False) -> Pairs:
-        return _estimated(self.frames(), mirror)
+        return pipeline.in_order(self.frames(), mirror=mirror)
 
 
 class RecordingSource(Source):
@@ -157,16 +163,22 @@ class RecordingSource(Source):
         return ((None, d) for d in recording.read_detections(self.path))
 
 
-def open_source(source: Path | int, *, refuse_photo: str | None = None) -> Source:
+def open_source(
+    source: Path | int,
+    *,
+    refuse_photo: str | None = None,
+    camera_size: tuple[int, int] | None = CAMERA_SIZE,
+) -> Source:
     """Open a camera index, a video file or a landmark recording (by its suffix).
 
     A video is probed here, and a recording's header read, so a file that
     cannot be used is an `InputError` now rather than mid-run. With
     ``refuse_photo``, a photo is an `InputError` too: ``<path>: is a photo;``
-    followed by that text (a photo opens as a one-frame video otherwise).
+    followed by that text (a photo opens as a one-frame video otherwise). A
+    camera is asked for ``camera_size`` (width, height; None for its own).
     """
     if isinstance(source, int):
-        return CameraSource(source)
+        return CameraSource(source, camera_size)
     if recording.is_recording(source):
         return RecordingSource(source)
     if refuse_photo is not None and video.is_photo(source):

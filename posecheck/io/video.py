@@ -284,11 +284,15 @@ def encode_jpeg(frame: Frame, quality: int = 85) -> bytes:
 
 
 def camera_frames(
-    index: int, clock: Callable[[], float] = time.monotonic
+    index: int,
+    clock: Callable[[], float] = time.monotonic,
+    *,
+    size_wh: tuple[int, int] | None = None,
 ) -> Iterator[tuple[Frame, int]]:
     """Yield (frame, timestamp_ms) from camera ``index``, in ms since its first frame.
 
-    ``clock`` returns seconds. A camera that cannot be opened, sends no first
+    ``clock`` returns seconds; ``size_wh`` is the picture size to ask the
+    camera for (it gives the nearest it has). A camera that cannot be opened, sends no first
     frame or stops sending raises `InputError`. It is released however it ends.
     """
     name, hint = f"camera {index}", "or play a file with --source FILE"
@@ -301,6 +305,9 @@ def camera_frames(
             raise InputError(
                 f"{name} could not be opened; check it is connected and not in use, {hint}"
             )
+        if size_wh is not None:
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, size_wh[0])
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size_wh[1])
         start: float | None = None
         previous = -1
         while True:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from posecheck.body.landmarks import Detection
 from posecheck.catalog.reference import Reference
@@ -27,14 +28,34 @@ from posecheck.coaching.routine import (
     StepResult,
 )
 from posecheck.coaching.session import Event, RepSummary
+from posecheck.draw.overlay import DEFAULT_STYLE, Style
 from posecheck.draw.routine import draw_routine_plate
 from posecheck.io import video
 from posecheck.io.sources import Source
-from posecheck.io.window import Window
 from posecheck.run.live import FrameSink, run_session
 
-SKIP_KEYS = frozenset({ord("s"), ord("S")})
-REPEAT_KEYS = frozenset({ord("r"), ord("R")})
+# The keys a routine adds to the window's, listed in its corner.
+ROUTINE_KEYS: tuple[tuple[str, str], ...] = (("s", "skip"), ("r", "repeat"))
+SKIP_KEYS = frozenset({"s", "S"})
+REPEAT_KEYS = frozenset({"r", "R"})
+
+
+class KeyRelay:
+    """Passes the keys a window hands on (`WindowSink` ``on_key``) to the routine
+    once it runs; the window is made before the routine."""
+
+    def __init__(self) -> None:
+        self.target: Callable[[str], None] = lambda key: None
+
+    def __call__(self, key: str) -> None:
+        self.target(key)
+
+
+@runtime_checkable
+class Announcer(Protocol):
+    """A sink that can say a line next (the voice): the routine's next stretch."""
+
+    def announce(self, text: str) -> None: ...
 
 
 def plate_lines(state: RoutineState, *, keys: bool) -> list[str]:
@@ -93,7 +114,7 @@ class RoutineStepper:
             self._on_event(event)
         return result.coached
 
-    def press(self, key: int) -> None:
+    def press(self, key: str) -> None:
         """A key pressed in the window, at the time of the frame last shown."""
         if key in SKIP_KEYS:
             events = self.routine.skip(self.last_ms)
@@ -110,24 +131,18 @@ class RoutineStepper:
 
 
 class RoutineSink:
-    """Draws the routine plate on each frame, shows it in every sink, and passes
-    the key pressed in the window (if any) to the routine."""
+    """Draws the routine plate on each frame, then shows it in every sink."""
 
-    def __init__(
-        self, sinks: Sequence[FrameSink], stepper: RoutineStepper, window: Window | None
-    ) -> None:
+    def __init__(self, sinks: Sequence[FrameSink], stepper: RoutineStepper, *, keys: bool) -> None:
         self.sinks = list(sinks)
         self.stepper = stepper
-        self.window = window
+        self.keys = keys
 
     def show(self, drawn: video.Frame, result: CoachFrame) -> bool:
         state = self.stepper.routine.state(result.detection.timestamp_ms)
         counters = 1 if result.state.side is None else 2
-        draw_routine_plate(drawn, plate_lines(state, keys=self.window is not None), counters)
-        keep_going = all([sink.show(drawn, result) for sink in self.sinks])
-        if self.window is not None and self.window.last_key is not None:
-            self.stepper.press(self.window.last_key)
-        return keep_going
+        draw_routine_plate(drawn, plate_lines(state, keys=self.keys), counters)
+        return all([sink.show(drawn, result) for sink in self.sinks])
 
 
 @dataclass(frozen=True)
@@ -147,27 +162,41 @@ def run_routine(
     *,
     rest_s: float,
     sinks: Sequence[FrameSink] = (),
-    window: Window | None = None,
+    keys: KeyRelay | None = None,
     on_event: Callable[[Event, int], None] = lambda event, total: None,
     on_routine_event: Callable[[RoutineEvent], None] = lambda event: None,
     mirror: bool = False,
     record: Path | None = None,
+    style: Style = DEFAULT_STYLE,
 ) -> RoutineResult:
     """Coach a routine's steps (their stretches with the prescriptions in force)
     from ``source``, through the same loop as one stretch (`run_session`).
 
-    ``window`` is where keys are read from (s skip, r repeat), when the sinks
-    include one. The loop ends as `run_session`'s does: the source ends, q or
-    Ctrl-C, or a moment after the last step.
+    ``keys`` relays the keys pressed in a window among the sinks (s skip, r
+    repeat); a voice among the sinks announces each step. The loop ends as
+    `run_session`'s does: the source ends, q or Ctrl-C, or a moment after the
+    last step.
     """
     routine = RoutineCoach(references, config_for, rest_s=rest_s)
-    stepper = RoutineStepper(routine, on_event, on_routine_event)
-    shown: list[FrameSink] = [RoutineSink(sinks, stepper, window)] if sinks else []
+    voices = [sink for sink in sinks if isinstance(sink, Announcer)]
+
+    def told(event: RoutineEvent) -> None:
+        on_routine_event(event)
+        for voice in voices:
+            if event.kind in (RoutineEventKind.STEP_STARTED, RoutineEventKind.REST_STARTED):
+                what = "Next" if event.kind is RoutineEventKind.REST_STARTED else "Now"
+                voice.announce(f"{what}: {event.reference.name}")
+
+    stepper = RoutineStepper(routine, on_event, told)
+    if keys is not None:
+        keys.target = stepper.press
+    shown: list[FrameSink] = [RoutineSink(sinks, stepper, keys=keys is not None)] if sinks else []
     result = run_session(
         source,
         references[0],
         sinks=shown,
         mirror=mirror,
+        style=style,
         record=record,
         coach=stepper,
     )
