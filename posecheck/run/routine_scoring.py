@@ -11,6 +11,7 @@ the last one ended. Time comes from the recording's own frame times.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -26,7 +27,7 @@ from posecheck.io.sources import open_source
 from posecheck.report.routine import RoutineCsvWriter, RoutineReport, StepReport
 from posecheck.report.summary import ReportBuilder
 from posecheck.run.routine import plate_lines
-from posecheck.run.scoring import _PHOTO, Progress, ScoreOptions, _as_read
+from posecheck.run.scoring import _PHOTO, Progress, ScoreOptions, _as_read, report_context
 
 
 def score_routine(
@@ -93,6 +94,7 @@ def score_routine(
     steps = []
     for ended, builder in zip(ended_steps, builders, strict=True):
         report = builder.build(meta, list(ended.reps), processing_s)
+        report = dataclasses.replace(report, context=report_context(path, ended.reference, options))
         steps.append(
             StepReport(
                 step=ended.step,
