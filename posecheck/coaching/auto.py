@@ -24,7 +24,8 @@ from posecheck.body.landmarks import Detection, Pose
 from posecheck.body.smoothing import PoseSmoother
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import Coach, CoachFrame
-from posecheck.coaching.session import RepSummary, SessionConfig
+from posecheck.coaching.reps import RepSummary
+from posecheck.coaching.session import SessionConfig
 from posecheck.form.recognize import STABLE_S, Recognition, StableGuess, recognize
 
 # How often every stretch judges the pose. Five times a second is plenty for
