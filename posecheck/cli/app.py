@@ -114,6 +114,17 @@ StretchOption = Annotated[
         show_default=False,
     ),
 ]
+# For commands that take a routine instead (`live`, `score`): one of the two.
+StretchOrRoutineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stretch",
+        "-s",
+        help="The stretch id (see `posecheck stretches`), or auto to recognise it; "
+        "or give --routine.",
+        show_default=False,
+    ),
+]
 OutOption = Annotated[
     Path | None,
     typer.Option(

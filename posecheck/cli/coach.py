@@ -20,6 +20,7 @@ from posecheck.cli.app import (
     NoHistoryOption,
     OutOption,
     RefsOption,
+    StretchOrRoutineOption,
     _error,
     _fail_on,
     _reference,
@@ -138,15 +139,7 @@ TextScaleOption = Annotated[
 
 @app.command()
 def live(
-    stretch: Annotated[
-        str | None,
-        typer.Option(
-            "--stretch",
-            "-s",
-            help="The stretch id (see `posecheck stretches`).",
-            show_default=False,
-        ),
-    ] = None,
+    stretch: StretchOrRoutineOption = None,
     routine: Annotated[
         str | None,
         typer.Option(

@@ -24,6 +24,7 @@ from posecheck.cli.app import (
     JsonOption,
     NoHistoryOption,
     RefsOption,
+    StretchOrRoutineOption,
     _error,
     _exit_code,
     _fail_on,
@@ -155,15 +156,7 @@ def score(
             readable=False,
         ),
     ],
-    stretch: Annotated[
-        str | None,
-        typer.Option(
-            "--stretch",
-            "-s",
-            help="The stretch id (see `posecheck stretches`).",
-            show_default=False,
-        ),
-    ] = None,
+    stretch: StretchOrRoutineOption = None,
     routine: Annotated[
         str | None,
         typer.Option(
