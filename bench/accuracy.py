@@ -18,7 +18,10 @@ reference file, and reports, per stretch and overall:
 - robustness: the share of verdicts (aligned or not, every photo against every
   stretch) unchanged when the photo is mirrored, scaled 0.7 and 1.3, rotated
   -10 and +10 degrees, made 30% darker or brighter, or cropped to the body;
-- each miss and each false accept with the reason posecheck gives.
+- each miss and each false accept with the reason posecheck gives;
+- recognition (`--stretch auto`): top-1 on the poses in good form whose
+  stretch is in the catalog, and the share of poses labelled none (not a
+  catalog stretch) recognised as none, with each miss.
 
 Rows labelled unsure are left out. Run by hand from the project root (about
 460 model runs):
@@ -37,6 +40,7 @@ from common import FEDB, cpu_name, labelled_rows, use_tests_helpers
 from posecheck.body.landmarks import Pose
 from posecheck.catalog.reference import Reference, load_references
 from posecheck.form.checks import Status, Verdict, evaluate, restrict
+from posecheck.form.recognize import recognize
 from posecheck.io import video
 from posecheck.io.estimator import PoseEstimator
 
@@ -137,6 +141,38 @@ def judge_all(
     return tallies, misses, false_accepts, borderline
 
 
+def recognition_lines(samples: list[Sample], references: dict[str, Reference]) -> list[str]:
+    """Recognition (`--stretch auto`): top-1 on poses held in good form whose stretch is
+    in the catalog, and the share of non-catalog poses (labelled none) recognised as
+    none; each miss with what was recognised and the closest candidates."""
+    lines: list[str] = []
+    misses: list[str] = []
+    for source in ("fedb", "real", "all"):
+        chosen = [s for s in samples if source in ("all", s.source)]
+        held = [s for s in chosen if s.in_position == "yes" and s.stretch in references]
+        others = [s for s in chosen if s.stretch == "none"]
+        right = none_right = 0
+        for sample in held + others:
+            result = recognize(sample.pose, references)
+            expected = sample.stretch if sample.stretch in references else None
+            if result.stretch == expected:
+                right += sample in held
+                none_right += sample in others
+            elif source != "all":
+                closest = ", ".join(
+                    f"{c.stretch} {c.match:.2f}{' aligned' if c.aligned else ''}"
+                    for c in result.candidates[:3]
+                )
+                misses.append(
+                    f"{sample.name} ({sample.stretch}): recognised as "
+                    f"{result.stretch or 'none'}; closest {closest}"
+                )
+        top1 = f"{right}/{len(held)} = {right / max(1, len(held)):.0%}"
+        none_rate = f"{none_right}/{len(others)} = {none_right / max(1, len(others)):.0%}"
+        lines.append(f"{source}: top-1 {top1} (target >= 90%); none as none {none_rate}")
+    return [*lines, "recognition misses:", *(misses or ["none"])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print the lists as Markdown")
@@ -156,6 +192,8 @@ def main() -> None:
     unchanged: Counter[str] = Counter()
     compared: Counter[str] = Counter()
     runs = 0
+    recognition_compared = recognition_unchanged = 0
+    recognition_flips: Counter[str] = Counter()
     with PoseEstimator("image") as estimator:
         for row in rows:
             image = video.read_image(FEDB / row["file"])
@@ -168,9 +206,15 @@ def main() -> None:
                 sid: phase_judged(evaluate(pose, ref), ref).aligned
                 for sid, ref in references.items()
             }
+            recognised = recognize(pose, references).stretch
             for name, make in transforms(pose.bbox_px()).items():
                 again = estimator.detect(make(image)).pose
                 runs += 1
+                recognition_compared += 1
+                now = recognize(again, references).stretch
+                recognition_unchanged += now == recognised
+                if now != recognised:
+                    recognition_flips[f"{recognised or 'none'} -> {now or 'none'}"] += 1
                 for sid, ref in references.items():
                     same = phase_judged(evaluate(again, ref), ref).aligned == first[sid]
                     own = row["stretch"] == sid and row["in_position"] == "yes"
@@ -237,6 +281,17 @@ def main() -> None:
     print("false accepts:")
     for line in false_accepts or ["none"]:
         print(f"{bullet}{line}")
+    print()
+    print("recognition (--stretch auto):")
+    for line in recognition_lines(samples, references):
+        print(f"{bullet}{line}")
+    if recognition_compared:
+        print(
+            f"{bullet}recognised stretch unchanged when a studio photo is re-photographed: "
+            f"{recognition_unchanged}/{recognition_compared} = "
+            f"{recognition_unchanged / recognition_compared:.1%}; the changes: "
+            + ", ".join(f"{k} ({n})" for k, n in recognition_flips.most_common())
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.catalog.reference import load_references
-from posecheck.coaching.session import RepSummary
+from posecheck.coaching.reps import RepSummary
 from posecheck.history import database
 from posecheck.history.database import MIGRATIONS, SCHEMA_VERSION, HistoryError, connect
 from posecheck.history.export import export, read_export
@@ -215,7 +215,7 @@ WRITER = textwrap.dedent(
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
     from posecheck.catalog.reference import load_references
-    from posecheck.coaching.session import RepSummary
+    from posecheck.coaching.reps import RepSummary
     from posecheck.history.log import SessionLog
 
     db, name, holds, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])

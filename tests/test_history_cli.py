@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from posecheck.catalog.reference import load_references
-from posecheck.coaching.session import RepSummary
+from posecheck.coaching.reps import RepSummary
 from posecheck.history.log import SessionLog
 from posecheck.history.store import read_sessions
 from tests.helpers import CLI_CODE, ROOT, SAMPLE_RECORDING, one_error_line, run, run_in

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import posecheck
-from posecheck.coaching.session import FaultSpan, RepSummary
+from posecheck.coaching.reps import FaultSpan, RepSummary
 from posecheck.errors import InputError
 from posecheck.io import video
 from posecheck.io.info import SourceInfo

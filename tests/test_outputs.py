@@ -96,7 +96,7 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-@pytest.mark.parametrize("option", ["--json", "--html", "--csv", "--annotated"])
+@pytest.mark.parametrize("option", ["--html", "--csv", "--annotated"])
 def test_score_refuses_to_overwrite_its_input(tmp_path: Path, option: str):
     video = _copy(CLIP, tmp_path / "v.mp4")
     before = video.read_bytes()

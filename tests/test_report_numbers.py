@@ -23,7 +23,7 @@ import pytest
 import posecheck
 from posecheck.catalog import library
 from posecheck.catalog.library import load_references
-from posecheck.coaching.session import RepSummary
+from posecheck.coaching.reps import RepSummary
 from posecheck.report.summary import session_score_pct
 from tests.helpers import SAMPLE_RECORDING, one_error_line, run_in
 

@@ -27,7 +27,8 @@ from posecheck.catalog.reference import (
     get_reference,
     load_references,
 )
-from posecheck.coaching.session import RepSummary
+from posecheck.catalog.routines import Routine, RoutineError, get_routine, load_routines
+from posecheck.coaching.reps import RepSummary
 from posecheck.errors import InputError, ModelError, PosecheckError
 
 EXIT_OK = 0
@@ -107,7 +108,21 @@ JsonOption = Annotated[
 StretchOption = Annotated[
     str,
     typer.Option(
-        "--stretch", "-s", help="The stretch id (see `posecheck stretches`).", show_default=False
+        "--stretch",
+        "-s",
+        help="The stretch id (see `posecheck stretches`), or auto to recognise it.",
+        show_default=False,
+    ),
+]
+# For commands that take a routine instead (`live`, `score`): one of the two.
+StretchOrRoutineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stretch",
+        "-s",
+        help="The stretch id (see `posecheck stretches`), or auto to recognise it; "
+        "or give --routine.",
+        show_default=False,
     ),
 ]
 OutOption = Annotated[
@@ -156,6 +171,27 @@ def _reference(refs: list[Path] | None, stretch: str) -> Reference:
     except InputError as error:
         _error(str(error))
         raise typer.Exit(EXIT_USAGE) from None
+
+
+def _routines(refs: list[Path] | None, stretches: dict[str, Reference]) -> dict[str, Routine]:
+    try:
+        return load_routines(stretches, refs or [])
+    except RoutineError as error:
+        for line in error.problems:
+            _error(line)
+        raise typer.Exit(EXIT_DATA) from None
+
+
+def _routine(refs: list[Path] | None, routine_id: str) -> tuple[Routine, list[Reference]]:
+    """The named routine and its steps' stretches (prescriptions in force); an
+    unknown id is a usage error (exit 2)."""
+    stretches = _references(refs)
+    try:
+        routine = get_routine(_routines(refs, stretches), routine_id)
+    except InputError as error:
+        _error(str(error))
+        raise typer.Exit(EXIT_USAGE) from None
+    return routine, routine.references(stretches)
 
 
 def _rep_lines(

@@ -1,22 +1,35 @@
-"""`posecheck stretches`, `show` and `refs check`: the stretch library."""
+"""`posecheck stretches`, `routines`, `show` and `refs check`: the stretch library."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from posecheck.catalog.fields import toml_files
 from posecheck.catalog.reference import Reference, check_files
+from posecheck.catalog.routines import (
+    DEFAULT_REST_S,
+    ROUTINES_FOLDER,
+    Routine,
+    check_routine_files,
+    estimated_s,
+    is_routine_path,
+    prescription_text,
+    routine_estimated_s,
+)
 from posecheck.cli.app import (
     EXIT_DATA,
     EXIT_OK,
+    EXIT_USAGE,
     JsonOption,
     RefsOption,
     _error,
-    _reference,
     _references,
+    _routines,
     app,
 )
 from posecheck.form.checks import target_text
@@ -35,18 +48,54 @@ def stretches(as_json: JsonOption = False, refs: RefsOption = None) -> None:
 
 def _prescribed(ref: Reference) -> str:
     """The prescription in words; a phased stretch's as its phases' holds in order."""
-    if ref.phases:
-        return ", then ".join(f"hold {p.hold_s:g} s" for p in ref.phases)
-    return ref.prescription.text()
+    return prescription_text(ref)
+
+
+@app.command()
+def routines(as_json: JsonOption = False, refs: RefsOption = None) -> None:
+    """List the routines (one per source article) with their steps and length."""
+    stretches = _references(refs)
+    for routine in _routines(refs, stretches).values():
+        if as_json:
+            typer.echo(json.dumps(routine.to_json(stretches)))
+            continue
+        steps = routine.references(stretches)
+        length = _minutes(routine_estimated_s(steps, DEFAULT_REST_S))
+        count = f"{len(steps)} steps, {length}"
+        typer.echo(f"{routine.id:<28} {count:<22} {routine.name}")
+
+
+def _minutes(seconds: float) -> str:
+    """``about 6 min`` (or seconds, under a minute)."""
+    if seconds < 60:
+        return f"about {seconds:.0f} s"
+    return f"about {seconds / 60:.0f} min"
 
 
 @app.command()
 def show(
-    stretch: Annotated[str, typer.Argument(help="The stretch id.", show_default=False)],
+    item: Annotated[str, typer.Argument(help="A stretch id or a routine id.", show_default=False)],
     refs: RefsOption = None,
 ) -> None:
-    """Explain a stretch and each of its checks in plain language."""
-    ref = _reference(refs, stretch)
+    """Explain a stretch and each of its checks, or a routine and its steps."""
+    stretches = _references(refs)
+    if item in stretches:
+        typer.echo(_stretch_text(stretches[item]))
+        return
+    routines_found = _routines(refs, stretches)
+    if item in routines_found:
+        typer.echo(_routine_text(routines_found[item], stretches))
+        return
+    close = difflib.get_close_matches(item, [*stretches, *routines_found], n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    _error(
+        f"unknown stretch or routine '{item}'{hint}; "
+        "run 'posecheck stretches' or 'posecheck routines' to list them"
+    )
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _stretch_text(ref: Reference) -> str:
     positions = " or ".join(str(p) for p in ref.positions)
     views = " or ".join(str(v) for v in ref.views)
     lines = [
@@ -75,7 +124,27 @@ def show(
         for cue in dict.fromkeys((c.cue_low, c.cue_high)):  # a cue said both ways, once
             if cue:
                 lines.append(f'        if not: "{cue}"')
-    typer.echo("\n".join(lines))
+    return "\n".join(lines)
+
+
+def _routine_text(routine: Routine, stretches: dict[str, Reference]) -> str:
+    steps = routine.references(stretches)
+    total = _minutes(routine_estimated_s(steps, DEFAULT_REST_S))
+    lines = [
+        f"{routine.name} ({routine.id})",
+        f"  {routine.description}",
+        f"  Source: article {routine.source}",
+        f"  Steps ({total} with {DEFAULT_REST_S:g} s rests between steps):",
+    ]
+    for number, (step, ref) in enumerate(zip(routine.steps, steps, strict=True), start=1):
+        own = stretches[step.stretch].prescription
+        changed = f"; the stretch alone: {own.text()}" if step.overrides() else ""
+        lines.append(
+            f"    {number}. {ref.name}: {_prescribed(ref)} ({_minutes(estimated_s(ref))}{changed})"
+        )
+    lines.append(f"  `posecheck show {steps[0].id}` explains a stretch and its checks;")
+    lines.append(f"  `posecheck live --routine {routine.id}` coaches the whole routine.")
+    return "\n".join(lines)
 
 
 refs_app = typer.Typer(
@@ -84,6 +153,15 @@ refs_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(refs_app, name="refs")
+
+
+def _holds_only_routines(path: Path) -> bool:
+    """A routine file, a routines folder, or a folder whose only files are its routines."""
+    if not path.is_dir():
+        return is_routine_path(path)
+    if path.name == ROUTINES_FOLDER:
+        return True
+    return not toml_files(path) and bool(toml_files(path / ROUTINES_FOLDER))
 
 
 @refs_app.command("check")
@@ -97,17 +175,42 @@ def refs_check(
     ] = None,
     refs: RefsOption = None,
 ) -> None:
-    """Validate reference files and report every problem, one line each."""
+    """Validate reference files and routine files, and report every problem, one line each.
+
+    A file in a folder named `routines` is read as a routine; a folder's own
+    `routines/` subfolder is checked with it.
+    """
     if not paths:
-        for ref in _references(refs).values():
+        stretches = _references(refs)
+        for ref in stretches.values():
             typer.echo(f"ok  {ref.path}  ({ref.id}, {len(ref.checks)} checks)")
+        for routine in _routines(refs, stretches).values():
+            typer.echo(f"ok  {routine.path}  ({routine.id}, {len(routine.steps)} steps)")
         raise typer.Exit(EXIT_OK)
+    stretch_paths = [p for p in paths if not _holds_only_routines(p)]
+    routine_paths = [p for p in paths if is_routine_path(p) and not p.is_dir()]
+    for folder in (p for p in paths if p.is_dir()):
+        routine_paths += toml_files(folder / ROUTINES_FOLDER)
+        if folder.name == ROUTINES_FOLDER:
+            routine_paths += toml_files(folder)
     failed = False
-    for checked in check_files(paths):
+    found: dict[str, Reference] = {}
+    for checked in check_files(stretch_paths) if stretch_paths else []:
         for line in checked.problems:
             _error(line)
         failed = failed or bool(checked.problems)
         if checked.reference is not None:
             ref = checked.reference
+            found[ref.id] = ref
             typer.echo(f"ok  {checked.path}  ({ref.id}, {len(ref.checks)} checks)")
+    if routine_paths:
+        # Routines may name the stretches just checked as well as the library's.
+        stretches = {**_references(refs), **found}
+        for routine_check in check_routine_files(routine_paths, stretches):
+            for line in routine_check.problems:
+                _error(line)
+            failed = failed or bool(routine_check.problems)
+            if routine_check.routine is not None:
+                routine = routine_check.routine
+                typer.echo(f"ok  {routine_check.path}  ({routine.id}, {len(routine.steps)} steps)")
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)

@@ -11,6 +11,7 @@ import typer
 
 from posecheck import resources
 from posecheck.catalog.reference import Reference
+from posecheck.catalog.routines import DEFAULT_REST_S
 from posecheck.cli.app import (
     EXIT_SETUP,
     EXIT_USAGE,
@@ -19,15 +20,19 @@ from posecheck.cli.app import (
     NoHistoryOption,
     OutOption,
     RefsOption,
-    StretchOption,
+    StretchOrRoutineOption,
     _error,
     _fail_on,
     _reference,
+    _references,
     _rep_lines,
     _reported,
+    _routine,
     app,
 )
+from posecheck.cli.guided import _coach_auto, _coach_routine
 from posecheck.cli.practice import finish_log, hold_keeper, open_log
+from posecheck.cli.sinks import _print_event, _say_outputs, _sinks
 from posecheck.cli.voice import (
     COUNTDOWN_S,
     RestOption,
@@ -35,40 +40,16 @@ from posecheck.cli.voice import (
     VoiceOption,
     VoiceRateOption,
     VolumeOption,
-    open_voice,
 )
 from posecheck.coaching.cues import DEFAULT_RATE_WPM
-from posecheck.coaching.session import Event, EventKind, SessionConfig
+from posecheck.coaching.session import SessionConfig
 from posecheck.draw import overlay
 from posecheck.errors import InputError
 from posecheck.history.log import SessionLog
 from posecheck.io import outputs, recording, sources, video
-from posecheck.io.window import Window, display_works
+from posecheck.io.window import display_works
 from posecheck.run import live as live_session
-from posecheck.run.voice import TRACK_RATE_HZ
-
-EVENT_TEXT = {
-    EventKind.IN_POSITION: "in position, checking alignment",
-    EventKind.COUNTDOWN: "get ready",
-    EventKind.HOLD_STARTED: "hold started",
-    EventKind.HOLD_PAUSED: "hold paused",
-    EventKind.HOLD_RESUMED: "hold resumed",
-    EventKind.REP_COMPLETED: "rep completed",
-    EventKind.SWITCH_SIDE: "switch sides",
-    EventKind.REST_STARTED: "rest",
-    EventKind.SESSION_DONE: "all reps done",
-}
-
-
-def _print_event(event: Event, reps_total: int) -> None:
-    side = f", {event.side}" if event.side else ""
-    what, detail = EVENT_TEXT[event.kind], f": {event.detail}" if event.detail else ""
-    if event.kind == EventKind.COUNTDOWN:
-        what, detail = f"{what} {event.detail}", ""
-    typer.echo(
-        f"{event.timestamp_ms / 1000:7.1f} s  {what}"
-        f" (rep {event.rep} of {reps_total}{side}){detail}"
-    )
+from posecheck.run.auto import AUTO
 
 
 def _coach(
@@ -87,31 +68,15 @@ def _coach(
     """Run a coached session from a source to a window, an mp4, or both; each
     hold goes into the practice history ``log`` as it completes."""
     with _reported(), ExitStack() as stack:
-        sinks: list[live_session.FrameSink] = []
-        writer: video.VideoWriter | None = None
-        camera = source.kind == "camera"
-        # The sound track is timed as the video is: a file's frames by their
-        # count, a camera's by their own times (it delivers at the model's pace).
-        voice = open_voice(
-            voice_choice, None if camera else source.fps, out, realtime=window or camera
+        sinks, writer = _sinks(
+            stack,
+            source,
+            out=out,
+            window=window,
+            title=reference.name,
+            style=style,
+            voice_choice=voice_choice,
         )
-        if voice is not None:
-            stack.enter_context(voice)
-            sinks.append(voice)
-        if window:
-            shown = stack.enter_context(Window(f"posecheck: {reference.name}"))
-            sinks.append(live_session.WindowSink(shown, paced=source.kind != "camera", style=style))
-        if out is not None:
-            if (fallback := video.fallback_warning()) is not None:
-                typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
-            audio_hz = None if voice is None else TRACK_RATE_HZ
-            writer = stack.enter_context(video.VideoWriter(out, source.fps, audio_rate_hz=audio_hz))
-            # A camera's frames come as fast as the model allows: kept in real time.
-            timed = source.fps if camera else None
-            sinks.append(live_session.VideoSink(writer, timed))
-            if voice is not None:
-                # Runs before the writer closes: the voice's worker ends, its lines go in.
-                stack.callback(voice.write_track, writer)
         result = live_session.run_session(
             source,
             reference,
@@ -129,16 +94,7 @@ def _coach(
     for line in _rep_lines(result.reps, result.reps_total, labels):
         typer.echo(line)
     finish_log(log, reference, result.reps, compare=log is not None and log.source == "live")
-    if out is not None:
-        if writer is not None and writer.frames > 0:
-            typer.echo(f"overlay video: {out}")
-        else:
-            typer.echo(f"no frames were shown, so no overlay video was written to {out}")
-    if record is not None:
-        if result.recorded_frames:
-            typer.echo(f"landmarks recorded: {record}")
-        else:
-            typer.echo(f"no frames were seen, so no recording was written to {record}")
+    _say_outputs(writer, out, record, result.recorded_frames)
 
 
 def _check_session_outputs(source: Path | int, out: Path | None, record: Path | None) -> None:
@@ -183,7 +139,16 @@ TextScaleOption = Annotated[
 
 @app.command()
 def live(
-    stretch: StretchOption,
+    stretch: StretchOrRoutineOption = None,
+    routine: Annotated[
+        str | None,
+        typer.Option(
+            "--routine",
+            help="Coach a whole routine, step by step (see `posecheck routines`); "
+            "instead of --stretch.",
+            show_default=False,
+        ),
+    ] = None,
     camera: Annotated[int, typer.Option("--camera", help="Camera index.")] = 0,
     source: Annotated[
         Path | None,
@@ -222,9 +187,22 @@ def live(
     voice: VoiceOption = None,
     voice_rate: VoiceRateOption = DEFAULT_RATE_WPM,
     volume: VolumeOption = 100,
-    rest: RestOption = 5.0,
+    rest: Annotated[
+        float | None,
+        typer.Option(
+            "--rest",
+            min=0,
+            max=600,
+            help="Seconds of rest between reps on the same side (default 5), and with "
+            f"--routine between steps (default {DEFAULT_REST_S:g}).",
+        ),
+    ] = None,
 ) -> None:
-    """Coach a stretch live from the webcam (or a file played as if it were one)."""
+    """Coach a stretch, or a whole routine, live from the webcam (or a file played
+    as if it were one); with `--stretch auto`, the stretch it recognises."""
+    if (stretch is None) == (routine is None):
+        _error("give one of --stretch ID or --routine ID (not both)")
+        raise typer.Exit(EXIT_USAGE)
     if side not in (None, "left", "right"):
         _error(f"--side must be left or right (got {side!r})")
         raise typer.Exit(EXIT_USAGE)
@@ -232,26 +210,59 @@ def live(
         _error(f"--camera must be 0 to {video.MAX_CAMERA_INDEX} (got {camera})")
         raise typer.Exit(EXIT_USAGE)
     size_wh = _camera_size(camera_size)
-    reference = _reference(refs, stretch)
+    chosen = _routine(refs, routine) if routine is not None else None
+    auto = stretch == AUTO
+    references = _references(refs) if auto else {}
+    reference = _reference(refs, stretch) if stretch is not None and not auto else None
     src: Path | int = source if source is not None else camera
     with _reported():
         # Once: its kind and rate serve the whole session.
         opened = sources.open_source(src, camera_size=size_wh)
-    config = SessionConfig(hold_s=hold, first_side=side, rest_s=rest, countdown_s=COUNTDOWN_S)
+    rest_s = SessionConfig().rest_s if rest is None else rest
+    config = SessionConfig(hold_s=hold, first_side=side, rest_s=rest_s, countdown_s=COUNTDOWN_S)
     window, target = _outputs_for(out, "posecheck-live.mp4")
     _check_session_outputs(src, target, record)
-    _coach(
-        reference,
-        config,
-        opened,
-        mirror=source is None and not no_mirror,
-        record=record,
-        out=target,
-        log=open_log(db, enabled=not no_history, source="live", stretch=reference.id),
-        window=window,
-        style=overlay.styled(text_scale=text_scale),
-        voice_choice=VoiceChoice(voice, voice_rate, volume),
-    )
+    mirror = source is None and not no_mirror
+    style = overlay.styled(text_scale=text_scale)
+    voice_choice = VoiceChoice(voice, voice_rate, volume)
+    if chosen is not None:
+        _coach_routine(
+            *chosen,
+            config,
+            opened,
+            DEFAULT_REST_S if rest is None else rest,
+            mirror=mirror,
+            record=record,
+            out=target,
+            window=window,
+            style=style,
+            voice_choice=voice_choice,
+        )
+    elif auto:
+        _coach_auto(
+            references,
+            config,
+            opened,
+            mirror=mirror,
+            record=record,
+            out=target,
+            window=window,
+            style=style,
+            voice_choice=voice_choice,
+        )
+    elif reference is not None:
+        _coach(
+            reference,
+            config,
+            opened,
+            mirror=mirror,
+            record=record,
+            out=target,
+            log=open_log(db, enabled=not no_history, source="live", stretch=reference.id),
+            window=window,
+            style=style,
+            voice_choice=voice_choice,
+        )
 
 
 DEMO_SAMPLE = "bridge_from_stills.jsonl"

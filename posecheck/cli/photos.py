@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -20,11 +21,14 @@ from posecheck.cli.app import (
     _exit_code,
     _fail_on,
     _reference,
+    _references,
     app,
 )
 from posecheck.errors import InputError, PosecheckError
 from posecheck.form.checks import Verdict, target_text
+from posecheck.form.recognize import Recognition
 from posecheck.io import outputs, video
+from posecheck.run.auto import AUTO
 from posecheck.run.photos import PhotoResult, PoseSummary, annotated, describe_photos
 
 AnnotateOption = Annotated[
@@ -109,8 +113,51 @@ def _human_verdict(path: Path, verdict: Verdict, people: int, name: str | None =
     return "\n".join(lines)
 
 
+def _human_recognition(
+    result: PhotoResult, recognition: Recognition, names: Mapping[str, str]
+) -> str:
+    """What `check --stretch auto` says of one photo: the stretch it recognised and its
+    verdict, or that it recognised none, with the closest candidates."""
+    closest = ", ".join(
+        f"{names[c.stretch]} {c.match:.2f}" for c in recognition.candidates[:3] if c.match > 0
+    )
+    if result.verdict is None:
+        if result.detection.pose is None:
+            return f"{result.path}: no person found; make sure the whole body is in the picture"
+        line = f"{result.path}: no catalog stretch recognised"
+        return line + (f" (closest: {closest})" if closest else "")
+    lines = _human_verdict(result.path, result.verdict, result.summary.people).splitlines()
+    lines[0] = "  " + lines[0].removeprefix(f"{result.path}: ")
+    head = f"{result.path}: recognised {names[result.verdict.stretch]} (match: {closest})"
+    return "\n".join([head, *lines])
+
+
+def _auto_json(result: PhotoResult, recognition: Recognition) -> dict[str, object]:
+    """The `check --stretch auto --json` fields after ``path``: the recognised stretch's
+    verdict (``stretch`` null when none) and the top three ``candidates``."""
+    record: dict[str, object]
+    if result.verdict is not None:
+        record = result.verdict.to_json()
+    else:
+        s = result.summary
+        record = {
+            "stretch": None,
+            "person": s.person,
+            "view": None if s.view is None else str(s.view),
+            "position": None if s.position is None else str(s.position),
+            "aligned": False,
+        }
+    record["candidates"] = recognition.top(3)
+    record["people"] = result.summary.people
+    return record
+
+
 def _run_photos(
-    images: list[Path], reference: Reference | None, as_json: bool, annotate: Path | None
+    images: list[Path],
+    reference: Reference | None,
+    as_json: bool,
+    annotate: Path | None,
+    recognise_among: Mapping[str, Reference] | None = None,
 ) -> None:
     """The loop shared by `pose` and `check`: every photo in order, errors in place."""
     targets: dict[Path, Path] = {}
@@ -129,12 +176,19 @@ def _run_photos(
         _fail_on(problems)
     failed = False
     try:
-        for item in describe_photos(images, reference):
+        names = {k: r.name for k, r in (recognise_among or {}).items()}
+        for item in describe_photos(images, reference, recognise_among):
             if isinstance(item, InputError):
                 _error(str(item))
                 failed = True
                 continue
-            if as_json:
+            if item.recognition is not None:
+                if as_json:
+                    found = _auto_json(item, item.recognition)
+                    typer.echo(json.dumps({"path": str(item.path), **found}))
+                else:
+                    typer.echo(_human_recognition(item, item.recognition, names))
+            elif as_json:
                 record: dict[str, object] = {"path": str(item.path)}
                 if item.verdict is not None:
                     record.update(item.verdict.to_json())
@@ -182,5 +236,9 @@ def check(
     annotate: AnnotateOption = None,
     refs: RefsOption = None,
 ) -> None:
-    """Check the alignment in each photo against a stretch's reference pose."""
-    _run_photos(images, _reference(refs, stretch), as_json, annotate)
+    """Check the alignment in each photo against a stretch's reference pose
+    (`--stretch auto`: the stretch recognised in the photo, if any)."""
+    if stretch == AUTO:
+        _run_photos(images, None, as_json, annotate, _references(refs))
+    else:
+        _run_photos(images, _reference(refs, stretch), as_json, annotate)

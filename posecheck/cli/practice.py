@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from posecheck.catalog.reference import Reference
-from posecheck.coaching.session import RepSummary
+from posecheck.coaching.reps import RepSummary
 from posecheck.errors import PosecheckError
 from posecheck.history.database import default_path
 from posecheck.history.log import SessionLog, content_hash

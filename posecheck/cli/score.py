@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -17,17 +18,20 @@ from posecheck.cli.app import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_SETUP,
+    EXIT_USAGE,
     DbOption,
     HoldOption,
     JsonOption,
     NoHistoryOption,
     RefsOption,
-    StretchOption,
+    StretchOrRoutineOption,
     _error,
     _exit_code,
     _fail_on,
     _reference,
+    _references,
     _rep_lines,
+    _routine,
     app,
 )
 from posecheck.cli.practice import log_scored
@@ -35,7 +39,12 @@ from posecheck.coaching.session import SessionConfig
 from posecheck.errors import PosecheckError
 from posecheck.io import outputs, video
 from posecheck.report.html import write_html
+from posecheck.report.routine import RoutineReport, status_text
+from posecheck.report.routine import write_html as write_routine_html
+from posecheck.report.segments import SegmentedReport
 from posecheck.report.summary import ScoreReport, paused_s
+from posecheck.run.auto import AUTO, score_auto
+from posecheck.run.routine_scoring import score_routine
 from posecheck.run.scoring import ScoreOptions, score_video
 
 # What a mistyped command passes as a video: the name of a report it meant to
@@ -147,7 +156,16 @@ def score(
             readable=False,
         ),
     ],
-    stretch: StretchOption,
+    stretch: StretchOrRoutineOption = None,
+    routine: Annotated[
+        str | None,
+        typer.Option(
+            "--routine",
+            help="Score a recording of a whole routine, split per step "
+            "(see `posecheck routines`); instead of --stretch.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
     html: Annotated[
         Path | None,
@@ -186,8 +204,22 @@ def score(
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note shown on the report.")] = None,
 ) -> None:
-    """Score recorded videos of a stretch into a report (JSON, HTML, CSV, annotated video)."""
-    reference = _reference(refs, stretch)
+    """Score recorded videos of a stretch, or of a whole routine, into a report
+    (JSON, HTML, CSV, annotated video). With `--stretch auto`, each stretch
+    recognised in the recording is a segment with its own report."""
+    if (stretch is None) == (routine is None):
+        _error("give one of --stretch ID or --routine ID (not both)")
+        raise typer.Exit(EXIT_USAGE)
+    auto = stretch == AUTO
+    if auto and (html or csv_path or annotated):
+        _error(
+            "--html, --csv and --annotated take one stretch: with --stretch auto, use --json "
+            "or the printed report, then score a segment with its own --stretch"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    references = _references(refs) if auto else {}
+    chosen = _routine(refs, routine) if routine is not None else None
+    reference = _reference(refs, stretch) if stretch is not None and not auto else None
     plan = _plan_score_outputs(videos, html, csv_path, annotated)
     if annotated is not None and (fallback := video.fallback_warning()) is not None:
         typer.secho(f"warning: {fallback}", fg=typer.colors.YELLOW, err=True)
@@ -204,6 +236,20 @@ def score(
             note=note,
         )
         try:
+            if auto:
+                segmented = _score_auto_one(path, references, options, show_progress=not as_json)
+                _print_segments(segmented, as_json=as_json)
+                continue
+            if chosen is not None:
+                routine_report = score_routine(
+                    path, (chosen[0].id, chosen[0].name), chosen[1], options
+                )
+                if planned.html is not None:
+                    write_routine_html(routine_report, planned.html)
+                _print_routine_report(routine_report, as_json=as_json)
+                written += planned.files()
+                continue
+            assert reference is not None  # one of the two, checked above
             report = _score_one(path, reference, options, show_progress=not as_json)
             if planned.html is not None:
                 write_html(report, planned.html, planned.annotated)
@@ -221,6 +267,57 @@ def score(
         written += planned.files()
     _list_written(written, as_json=as_json)
     raise typer.Exit(EXIT_DATA if failed else EXIT_OK)
+
+
+def _print_segments(report: SegmentedReport, *, as_json: bool) -> None:
+    """A recording scored segment by segment: one JSON line, or each segment in words."""
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    lines = [f"{report.video.path}: {report.verdict_text()}"]
+    for number, segment in enumerate(report.segments, start=1):
+        r = segment.report
+        lines.append(
+            f"  Segment {number}: {r.stretch_name}, {segment.start_s:.1f}-{segment.end_s:.1f} s"
+            f" · {r.verdict_text()}"
+        )
+        labels = {series.check_id: series.label for series in r.series}
+        lines += [f"    {line}" for line in _rep_lines(r.reps, r.reps_prescribed, labels)]
+    lines.append(
+        f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
+    )
+    typer.echo("\n".join(lines))
+
+
+def _print_routine_report(report: RoutineReport, *, as_json: bool) -> None:
+    """A routine's report: per step, its status, span in the recording and reps."""
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    lines = [
+        f"{report.video.path}: {report.routine_name} · {report.verdict_text()}",
+        f"  {report.video.duration_s:.1f} s of video, time in form {report.time_in_form_s:.1f} s",
+    ]
+    for step in report.steps:
+        span = (
+            f", {step.start_s:.1f}-{step.end_s:.1f} s"
+            if step.start_s is not None and step.end_s is not None
+            else ""
+        )
+        lines.append(
+            f"  Step {step.step}, {step.report.stretch_name}: {status_text(step.status)}{span}"
+        )
+        labels = {series.check_id: series.label for series in step.report.series}
+        reps = _rep_lines(step.report.reps, step.report.reps_prescribed, labels)
+        lines += [f"    {line}" for line in reps]
+    lines.append(
+        f"  scored in {report.processing_s:.1f} s ({report.realtime_factor:.1f}x real time)"
+    )
+    typer.echo("\n".join(lines))
 
 
 def _print_report(report: ScoreReport, *, as_json: bool) -> None:
@@ -257,3 +354,20 @@ def _score_one(
             bar.update(task, completed=done, total=total or None)
 
         return score_video(path, reference, options, advance)
+
+
+def _score_auto_one(
+    path: Path, references: Mapping[str, Reference], options: ScoreOptions, *, show_progress: bool
+) -> SegmentedReport:
+    """`score --stretch auto` on one recording, with a progress bar on a terminal."""
+    if not (show_progress and sys.stderr.isatty()):
+        return score_auto(path, references, options)
+    from rich.progress import Progress  # only needed on a terminal
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"recognising and scoring {path.name}", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        return score_auto(path, references, options, advance)

@@ -15,7 +15,8 @@ import numpy.typing as npt
 from posecheck.body.landmarks import Detection, Pose
 from posecheck.body.smoothing import PoseSmoother
 from posecheck.catalog.reference import Reference
-from posecheck.coaching.session import CoachState, Event, RepSummary, Session, SessionConfig
+from posecheck.coaching.reps import RepSummary
+from posecheck.coaching.session import CoachState, Event, Session, SessionConfig
 from posecheck.form.checks import Verdict
 from posecheck.form.temporal import SteadyJudge
 
@@ -56,6 +57,19 @@ class Coach:
         verdict = self.session.judged(self._judge.update(pose, t))
         events = tuple(self.session.update(verdict, t))
         return CoachFrame(frame, detection, pose, verdict, events, self.session.state(verdict, t))
+
+    def watch(self, detection: Detection, frame: npt.NDArray[np.uint8] | None = None) -> CoachFrame:
+        """Judge a frame without advancing the session: a routine shows the next
+        stretch's verdict while the person rests, and the window is warm when
+        the step begins."""
+        t = detection.timestamp_ms
+        pose = self._smoother.update(detection.pose, t)
+        verdict = self._judge.update(pose, t)
+        return CoachFrame(frame, detection, pose, verdict, (), self.session.state(verdict, t))
+
+    @property
+    def reps_total(self) -> int:
+        return self.session.reps_total
 
     def finish(self, timestamp_ms: int) -> list[RepSummary]:
         return self.session.finish(timestamp_ms)

@@ -11,11 +11,12 @@ the same on every machine.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from statistics import median
 
 from posecheck.catalog.reference import Prescription, Reference, Stage
+from posecheck.coaching.reps import FaultSpan, RepSummary
 from posecheck.form.checks import Status, Verdict, is_good, restrict
 
 # How long every check must pass before a hold starts. The catalog's static
@@ -88,45 +89,6 @@ class Event:
     rep: int
     side: str | None
     detail: str | None = None
-
-
-@dataclass(frozen=True)
-class FaultSpan:
-    """A stretch of time during a rep when one check failed."""
-
-    check_id: str
-    cue: str | None
-    start_s: float
-    end_s: float
-
-
-@dataclass(frozen=True)
-class RepSummary:
-    """One rep: ``held_s`` counted toward the target, ``in_form_s`` with every check
-    passing (the grace period counts toward held but not toward in form).
-    ``progress`` holds the median value of each of the stretch's progress checks
-    (`Reference.progress`) over the frames held in form; a check never measured
-    then is left out."""
-
-    rep: int
-    side: str | None
-    start_s: float
-    end_s: float
-    held_s: float
-    target_s: float
-    in_form_s: float
-    completed: bool
-    pass_rate: dict[str, float]
-    faults: tuple[FaultSpan, ...]
-    progress: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def main_fault(self) -> str | None:
-        """The check that failed for longest during the rep, if any did."""
-        totals: dict[str, float] = {}
-        for f in self.faults:
-            totals[f.check_id] = totals.get(f.check_id, 0.0) + f.end_s - f.start_s
-        return max(totals, key=lambda k: totals[k]) if totals else None
 
 
 @dataclass(frozen=True)

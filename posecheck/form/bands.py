@@ -60,6 +60,12 @@ def _gentle(cue: str | None) -> str | None:
     return NEARLY + cue[0].lower() + cue[1:]
 
 
+def tolerance_scale(check: Check) -> float:
+    """One tolerance of the check: its own, or the natural one of its unit for a range
+    given as a min or max only (15 degrees, 0.15 body lengths, a ratio of 0.15)."""
+    return check.limits.tolerance or _NATURAL_SCALE[check.kind.unit]
+
+
 def judge(
     check: Check,
     value: float | None,
@@ -77,7 +83,7 @@ def judge(
     if value is None:
         return CheckResult(check, None, Status.UNKNOWN, anchor_px=anchor_px)
     lim = check.limits
-    scale = lim.tolerance or _NATURAL_SCALE[check.kind.unit]
+    scale = tolerance_scale(check)
     margin = error_band(check) if band is None else band
     over = value - lim.high if lim.high is not None else -math.inf
     under = lim.low - value if lim.low is not None else -math.inf

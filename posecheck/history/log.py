@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from posecheck.catalog.reference import Reference
-from posecheck.coaching.session import RepSummary
+from posecheck.coaching.reps import RepSummary
 from posecheck.history.database import HistoryError, connect, problem
 from posecheck.history.records import SOURCES, offset_minutes
 from posecheck.report.summary import form_pct

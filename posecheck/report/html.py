@@ -19,7 +19,7 @@ from urllib.parse import quote
 import posecheck
 from posecheck import atomic
 from posecheck.catalog.reference import Prescription
-from posecheck.coaching.session import RepSummary
+from posecheck.coaching.reps import RepSummary
 from posecheck.report import svg
 from posecheck.report.summary import ScoreReport, Snapshot, form_pct, paused_s, rep_score_pct
 from posecheck.report.svg import PASS_COLOUR

@@ -28,7 +28,8 @@ from posecheck import atomic
 from posecheck.catalog.reference import Reference
 from posecheck.catalog.schema import Check, Unit
 from posecheck.coaching.coach import CoachFrame
-from posecheck.coaching.session import RepSummary, rep_plan
+from posecheck.coaching.reps import RepSummary
+from posecheck.coaching.session import rep_plan
 from posecheck.form.checks import target_text
 from posecheck.io.info import SourceInfo
 

@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from posecheck.body.landmarks import Detection
 from posecheck.catalog.reference import Reference
 from posecheck.coaching.coach import Coach, CoachFrame
-from posecheck.coaching.session import Event, EventKind, Phase, RepSummary, SessionConfig
+from posecheck.coaching.reps import RepSummary
+from posecheck.coaching.session import Event, EventKind, Phase, SessionConfig
 from posecheck.draw import overlay, panel
 from posecheck.io import recording, video
 from posecheck.io.sources import Source, open_source
@@ -41,6 +43,17 @@ from posecheck.io.window import Window
 
 # After the last rep, keep the "Done" screen up this long.
 DONE_LINGER_MS = 2000
+
+
+class Stepper(Protocol):
+    """What the loop drives frame by frame: a `Coach`, or a routine's steps."""
+
+    @property
+    def reps_total(self) -> int: ...
+
+    def step(self, detection: Detection, frame: video.Frame | None = None) -> CoachFrame: ...
+
+    def finish(self, timestamp_ms: int) -> list[RepSummary]: ...
 
 
 class FrameSink(Protocol):
@@ -175,22 +188,24 @@ def run_session(
     record: Path | None = None,
     style: overlay.Style = overlay.DEFAULT_STYLE,
     headline: Callable[[CoachFrame], str | None] = lambda result: None,
+    coach: Stepper | None = None,
 ) -> SessionResult:
     """Coach one session from ``source`` (a camera index, a video, or a recording,
     opened or not).
 
     ``on_event(event, reps_total)`` is called for every session event as it
-    happens, and ``on_rep(summary)`` for each rep as it completes (so a log can
-    keep it at once). The loop ends when the source ends, a sink asks to stop, Ctrl-C is
-    pressed, or `DONE_LINGER_MS` after the last rep. Posecheck's own errors
-    (`InputError`, `ModelError`) propagate to the caller; the sinks and the
-    recording are closed either way. A recording of the session is written
-    at the source's own frame rate. Frames are drawn in ``style``;
-    ``headline(result)`` may give big text for the middle of a frame (a
-    get-ready countdown), or None.
+    happens, and ``on_rep(summary)`` for each rep of a stretch's own coach as it
+    completes (so a log can keep it at once). The loop ends when the source
+    ends, a sink asks to stop, Ctrl-C is pressed, or `DONE_LINGER_MS` after the
+    last rep. Posecheck's own errors (`InputError`, `ModelError`) propagate to
+    the caller; the sinks and the recording are closed either way. A recording
+    of the session is written at the source's own frame rate. Frames are drawn
+    in ``style``; ``headline(result)`` may give big text for the middle of a
+    frame (a get-ready countdown), or None. ``coach`` replaces the reference's
+    own coach (a routine drives its steps through the same loop).
     """
     opened = source if isinstance(source, Source) else open_source(source)
-    coach = Coach(reference, config)
+    coach = coach or Coach(reference, config)
     last_ms = 0
     frames = 0
     done_ms: int | None = None
@@ -216,9 +231,9 @@ def run_session(
                     last_ms = detection.timestamp_ms
                     frames += 1
                     for event in result.events:
-                        if event.kind == EventKind.REP_COMPLETED:
+                        if event.kind == EventKind.REP_COMPLETED and isinstance(coach, Coach):
                             on_rep(coach.session.reps[-1])  # kept before it is announced
-                        on_event(event, coach.session.reps_total)
+                        on_event(event, coach.reps_total)
                     if sinks:
                         canvas = (
                             frame if frame is not None else overlay.blank_canvas(detection.image_wh)
@@ -243,4 +258,4 @@ def run_session(
     finally:
         reps = coach.finish(last_ms)
     recorded = None if record is None else (0 if recorder is None else recorder.frames)
-    return SessionResult(reps, coach.session.reps_total, interrupted, frames, recorded)
+    return SessionResult(reps, coach.reps_total, interrupted, frames, recorded)

@@ -8,7 +8,7 @@ place and the rest go on; the model loads at the first readable photo.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from posecheck.draw import overlay
 from posecheck.errors import InputError
 from posecheck.form import checks
 from posecheck.form.checks import Verdict
+from posecheck.form.recognize import Recognition, recognize
 from posecheck.io import video
 from posecheck.io.estimator import PoseEstimator
 
@@ -91,13 +92,18 @@ class PhotoResult:
     summary: PoseSummary
     verdict: Verdict | None = None
     stretch_name: str | None = None  # the stretch's label, for what a person reads
+    # With `--stretch auto`: every stretch ranked; ``verdict`` is the recognised one's.
+    recognition: Recognition | None = None
 
 
 def describe_photos(
-    inputs: Sequence[Path], reference: Reference | None = None
+    inputs: Sequence[Path],
+    reference: Reference | None = None,
+    recognise_among: Mapping[str, Reference] | None = None,
 ) -> Iterator[PhotoResult | InputError]:
     """Describe every photo among ``inputs`` (files or folders), in order, and
-    judge it against ``reference`` when one is given.
+    judge it against ``reference`` when one is given, or recognise its stretch
+    among ``recognise_among`` and judge it against that one.
 
     A bad input is yielded as its `InputError` in its place and the rest go
     on. Raises `ModelError` before the first photo when the model is broken.
@@ -120,8 +126,16 @@ def describe_photos(
                 estimator = stack.enter_context(PoseEstimator("image"))
             detection = estimator.detect(frame)
             verdict = None if reference is None else checks.evaluate(detection.pose, reference)
-            name = None if reference is None else reference.name
-            yield PhotoResult(item, frame, detection, summarize(detection), verdict, name)
+            recognition = None
+            if recognise_among is not None:
+                recognition = recognize(detection.pose, recognise_among)
+                verdict = recognition.verdict
+                chosen = recognition.stretch
+                name = None if chosen is None else recognise_among[chosen].name
+            else:
+                name = None if reference is None else reference.name
+            summary = summarize(detection)
+            yield PhotoResult(item, frame, detection, summary, verdict, name, recognition)
 
 
 def annotated(result: PhotoResult) -> npt.NDArray[np.uint8]:
@@ -131,6 +145,8 @@ def annotated(result: PhotoResult) -> npt.NDArray[np.uint8]:
     pose, verdict, s = result.detection.pose, result.verdict, result.summary
     if pose is None:
         caption = "no person found"
+    elif result.recognition is not None and verdict is None:
+        caption = "no stretch recognised"
     elif verdict is not None:
         state = "in form" if verdict.aligned else "not in form"
         name = result.stretch_name or verdict.stretch
