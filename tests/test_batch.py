@@ -185,3 +185,31 @@ def test_bad_folder_and_missing_ray_are_one_line_each(tmp_path):
         no_ray = run("batch", str(tmp_path / "empty"), *FAST, "--out", "o", "--engine", "ray")
         assert no_ray.returncode == 3
         assert "pip install 'posecheck-stretch[cluster]'" in no_ray.stderr
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        (("--stretch", "auto"), {"segments": "1", "stretch": "auto"}),
+        (("--routine", "hip-flexor-relief"), {"steps_total": "3", "stretch": "hip-flexor-relief"}),
+    ],
+    ids=["auto", "routine"],
+)
+def test_auto_and_routines_are_scored_as_score_does(tmp_path, how, expected):
+    folder = tmp_path / "in"
+    batch_inputs.recording_copy(folder / "bridge.jsonl")
+    out = tmp_path / "out"
+    result = run("batch", str(folder), *how, "--out", str(out), "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    row = _rows(out)["bridge.jsonl"]
+    assert row["status"] == "scored"
+    assert {name: row[name] for name in expected} == expected
+    scored = run("score", str(batch_inputs.RECORDING), *how, "--json", "--no-history")
+    report = json.loads(scored.stdout.splitlines()[0])
+    ours = json.loads((out / "bridge.jsonl.json").read_text())
+    assert ours["summary"] == report["summary"]
+    assert row["verdict"] == report["summary"]["verdict"]
+    # Another target is another key: the same file is scored again, not skipped.
+    other = run("batch", str(folder), "--stretch", "bridge", "--out", str(out))
+    assert other.returncode == 0
+    assert _rows(out)["bridge.jsonl"]["status"] == "scored"

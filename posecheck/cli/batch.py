@@ -19,13 +19,16 @@ from posecheck.cli.app import (
     EXIT_USAGE,
     HoldOption,
     RefsOption,
-    StretchOption,
+    StretchOrRoutineOption,
     _error,
     _reference,
+    _references,
+    _routine,
     app,
 )
 from posecheck.coaching.session import SessionConfig
 from posecheck.run import batch_ray
+from posecheck.run.auto import AUTO
 from posecheck.run.batch import (
     DONE,
     DUPLICATE,
@@ -56,7 +59,6 @@ def batch(
             show_default=False,
         ),
     ],
-    stretch: StretchOption,
     out: Annotated[
         Path,
         typer.Option(
@@ -66,6 +68,16 @@ def batch(
             show_default=False,
         ),
     ],
+    stretch: StretchOrRoutineOption = None,
+    routine: Annotated[
+        str | None,
+        typer.Option(
+            "--routine",
+            help="Score recordings of a whole routine, split per step "
+            "(see `posecheck routines`); instead of --stretch.",
+            show_default=False,
+        ),
+    ] = None,
     engine: Annotated[
         str, typer.Option("--engine", help="local (a process pool here) or ray.")
     ] = "local",
@@ -103,6 +115,15 @@ def batch(
 
     A re-run skips the inputs already done (same contents, reference and options).
     """
+    if (stretch is None) == (routine is None):
+        _error("give one of --stretch ID (or auto) or --routine ID (not both)")
+        raise typer.Exit(EXIT_USAGE)
+    if stretch == AUTO and html:
+        _error(
+            "--html takes one stretch or a routine: with --stretch auto the JSON reports "
+            "and the summary are written; score a segment with its own --stretch for HTML"
+        )
+        raise typer.Exit(EXIT_USAGE)
     if engine not in ENGINES:
         _error(f"--engine {engine}: choose local or ray")
         raise typer.Exit(EXIT_USAGE)
@@ -115,9 +136,9 @@ def batch(
     if engine == "ray" and not batch_ray.available():
         _error(batch_ray.INSTALL_HINT)
         raise typer.Exit(EXIT_SETUP)
-    reference = _reference(refs, stretch)
+    target = _target(refs, stretch, routine)
     options = ScoreOptions(sample_fps=sample_fps, workers=1, config=SessionConfig(hold_s=hold))
-    plan = plan_batch(input_dir, out, Target.stretch(reference), options, html=html, force=force)
+    plan = plan_batch(input_dir, out, target, options, html=html, force=force)
     if not plan.inputs:
         _error(f"{input_dir}: no videos or landmark recordings (.jsonl) in it")
         raise typer.Exit(EXIT_DATA)
@@ -136,6 +157,17 @@ def batch(
         _error(outcome.setup_error)
         raise typer.Exit(EXIT_SETUP)
     raise typer.Exit(EXIT_DATA if outcome.summary.counts()[ERROR] else EXIT_OK)
+
+
+def _target(refs: list[Path] | None, stretch: str | None, routine: str | None) -> Target:
+    """What to score against, resolved as `score` does (an unknown id: exit 2)."""
+    if routine is not None:
+        chosen, references = _routine(refs, routine)
+        return Target.of_routine(chosen, references)
+    if stretch == AUTO:
+        return Target.auto(_references(refs))
+    assert stretch is not None  # one of the two, checked by the caller
+    return Target.stretch(_reference(refs, stretch))
 
 
 @contextmanager

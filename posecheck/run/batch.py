@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,9 +30,13 @@ from typing import Any, Protocol
 import posecheck
 from posecheck import atomic
 from posecheck.catalog.reference import Reference
+from posecheck.catalog.routines import Routine
 from posecheck.errors import ModelError, PosecheckError
 from posecheck.io import chunks
 from posecheck.report.html import write_html
+from posecheck.report.routine import write_html as write_routine_html
+from posecheck.run.auto import AUTO, score_auto
+from posecheck.run.routine_scoring import score_routine
 from posecheck.run.scoring import ScoreOptions, reference_files, score_video
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
@@ -43,7 +47,9 @@ SUMMARY_JSON = "summary.json"
 _HASH_BLOCK = 1 << 20
 
 # One row per input in the summary, in this order. The score fields are the
-# report's own (`ScoreReport.to_json`), with the same names and units.
+# report's own summary fields (`ScoreReport.to_json`; a routine's report has
+# steps_done and steps_total, an auto report the number of segments), with
+# the same names and units; "stretch" holds the routine's id for a routine.
 ROW_FIELDS = (
     "input",
     "kind",
@@ -65,6 +71,9 @@ ROW_FIELDS = (
     "time_in_form_s",
     "person_visible_pct",
     "position_reached",
+    "steps_done",
+    "steps_total",
+    "segments",
     "processing_s",
 )
 # Row statuses: scored in this run, done by an earlier run (skipped), the same
@@ -77,26 +86,46 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Target:
-    """What every input is scored against: one stretch (``kind`` "stretch")."""
+    """What every input is scored against, as `score` does it: one stretch
+    (``kind`` "stretch"), whichever catalog stretches are recognised ("auto",
+    a report per segment) or a routine's steps ("routine", a report per step)."""
 
     kind: str
     references: tuple[Reference, ...]
+    routine: tuple[str, str] | None = None  # the routine's id and name
+    definition: str = ""  # the routine as loaded, for the key
 
     @classmethod
     def stretch(cls, reference: Reference) -> Target:
         return cls("stretch", (reference,))
 
+    @classmethod
+    def auto(cls, references: Mapping[str, Reference]) -> Target:
+        return cls(AUTO, tuple(references[key] for key in sorted(references)))
+
+    @classmethod
+    def of_routine(cls, routine: Routine, references: Sequence[Reference]) -> Target:
+        return cls("routine", tuple(references), (routine.id, routine.name), repr(routine))
+
     def version(self) -> str:
-        """What of the target changes results: the references as loaded (their
-        prescriptions included) and the hashes of their files."""
+        """What of the target changes results: the references (and routine) as
+        loaded, prescriptions included, and the hashes of their files."""
         files = ",".join(
             f"{f.file}:{f.sha256_12}" for r in self.references for f in reference_files(r)
         )
-        loaded = hashlib.sha256(repr(self.references).encode()).hexdigest()[:16]
-        return f"{self.kind};refs={files};loaded={loaded}"
+        loaded = repr((self.references, self.routine, self.definition))
+        return f"{self.kind};refs={files};loaded={hashlib.sha256(loaded.encode()).hexdigest()}"
 
     def score(self, task: Task) -> dict[str, Any]:
         """Score the task's input; write its HTML report if asked; its report's JSON."""
+        if self.kind == AUTO:
+            by_id = {reference.id: reference for reference in self.references}
+            return score_auto(task.path, by_id, task.options).to_json()
+        if self.routine is not None:
+            routine_report = score_routine(task.path, self.routine, self.references, task.options)
+            if task.html is not None:
+                write_routine_html(routine_report, task.html)
+            return routine_report.to_json()
         report = score_video(task.path, self.references[0], task.options)
         if task.html is not None:
             write_html(report, task.html, None)
@@ -269,9 +298,9 @@ def _scored_row(task: Task, data: dict[str, Any]) -> Row:
         "html": _relative(task, task.html),
         "same_as": "",
         "key": task.key,
-        "stretch": data.get("stretch", ""),
-        "stretch_label": data.get("stretch_label", ""),
-        "duration_s": data.get("video", {}).get("duration_s"),
+        "stretch": data.get("stretch") or data.get("routine") or "",
+        "stretch_label": data.get("stretch_label") or data.get("routine_label") or "",
+        "duration_s": (data.get("video") or {}).get("duration_s"),
         "processing_s": data.get("timing", {}).get("processing_s"),
     }
     row.update({name: summary.get(name) for name in ROW_FIELDS if name in summary})
