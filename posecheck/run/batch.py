@@ -2,13 +2,14 @@
 each, one summary for all, resumable.
 
 `plan_batch` finds the inputs, keys each by what decides its result (the file's
-contents, the reference file's hash, the options that change scores and the
+contents, the target (a stretch, auto or a routine) with its references as
+loaded and their files' hashes, the options that change scores and the
 posecheck version) and sets aside those already done: a finished input leaves a
 record named by its key in ``OUT_DIR/.posecheck-batch/``, written after its
 report, so a re-run skips it and a killed run loses only the inputs in flight.
 An engine (`run/batch_local.py`, `run/batch_ray.py`) runs `score_task` once per
 input to score; `Summary` rewrites ``summary.csv`` and ``summary.json``
-(atomically) after each finished input.
+(atomically) as inputs finish, at most once a second, and at the end.
 
 Duplicates (the same contents under two names) are scored once: the first in
 path order is scored and every other copy gets a "duplicate" row with the same
@@ -44,6 +45,7 @@ RECORDING_SUFFIXES = frozenset({".jsonl"})
 STATE_DIR = ".posecheck-batch"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_JSON = "summary.json"
+SUMMARY_EVERY_S = 1.0
 _HASH_BLOCK = 1 << 20
 
 # One row per input in the summary, in this order. The score fields are the
@@ -326,11 +328,14 @@ def error_row(task: Task, message: str, *, setup: bool = False) -> Row:
 
 
 class Summary:
-    """The batch's rows, every input's, rewritten whole (atomically) after each change."""
+    """The batch's rows, every input's, rewritten whole (atomically) after a change,
+    at most every `SUMMARY_EVERY_S` (a large archive's summary is megabytes); the
+    records keep what finished in between, and the next run's summary has it."""
 
     def __init__(self, plan: Plan) -> None:
         self.out_dir = plan.out_dir
         self.copies = plan.copies
+        self._written_at: float | None = None
         self.rows: dict[str, Row] = {
             name: {"input": name, "status": PENDING} for name in plan.inputs
         }
@@ -339,7 +344,8 @@ class Summary:
 
     def add(self, row: Row) -> None:
         self._set(row)
-        self.write()
+        if self._written_at is None or time.monotonic() - self._written_at >= SUMMARY_EVERY_S:
+            self.write()
 
     def _set(self, row: Row) -> None:
         self.rows[row["input"]] = row
@@ -354,6 +360,7 @@ class Summary:
         return counts
 
     def write(self) -> None:
+        self._written_at = time.monotonic()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         rows = [{name: row.get(name) for name in ROW_FIELDS} for row in self.rows.values()]
         document = {"inputs": len(rows), "counts": self.counts(), "rows": rows}
@@ -409,4 +416,5 @@ def run_batch(
             video_s += float(row.get("duration_s") or 0.0)
         if progress is not None:
             progress(summary)
+    summary.write()
     return Outcome(summary, video_s, time.perf_counter() - started, engine.cores, setup_error)
