@@ -217,3 +217,20 @@ def test_auto_and_routines_are_scored_as_score_does(tmp_path, how, expected):
     other = run("batch", str(folder), "--stretch", "bridge", "--out", str(out))
     assert other.returncode == 0
     assert _rows(out)["bridge.jsonl"]["status"] == "scored"
+
+
+def test_a_record_counts_only_with_its_outputs_in_place(tmp_path):
+    folder = tmp_path / "in"
+    batch_inputs.recording_copy(folder / "bridge.jsonl")
+    out = tmp_path / "out"
+    target = Target.stretch(load_references()["bridge"])
+    (task,) = plan_batch(folder, out, target, ScoreOptions()).tasks
+    task.record.parent.mkdir(parents=True)
+    task.record.write_text(json.dumps({"input": "old/name.jsonl", "status": "scored"}))
+    assert plan_batch(folder, out, target, ScoreOptions()).tasks  # no report yet
+    task.report.write_text("{}")
+    done = plan_batch(folder, out, target, ScoreOptions())
+    assert not done.tasks
+    assert done.done == [{"input": "bridge.jsonl", "status": "done"}]  # renamed: the same key
+    assert plan_batch(folder, out, target, ScoreOptions(), html=True).tasks  # no HTML yet
+    assert plan_batch(folder, out, target, ScoreOptions(), force=True).tasks
