@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -234,3 +235,49 @@ def test_a_record_counts_only_with_its_outputs_in_place(tmp_path):
     assert done.done == [{"input": "bridge.jsonl", "status": "done"}]  # renamed: the same key
     assert plan_batch(folder, out, target, ScoreOptions(), html=True).tasks  # no HTML yet
     assert plan_batch(folder, out, target, ScoreOptions(), force=True).tasks
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The pool's worker processes of process ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+def test_a_killed_worker_is_replaced_and_its_input_scored(tmp_path, clips):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for clip in clips[:3]:
+        shutil.copyfile(clip, folder / clip.name)
+    out = tmp_path / "out"
+    args = ("batch", str(folder), *FAST, "--out", str(out), "--workers", "1")
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLI_CODE, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    killed = []
+    while time.monotonic() < deadline and process.poll() is None and not killed:
+        if (out / STATE_DIR).is_dir() and any((out / STATE_DIR).glob("*.json")):
+            for pid in _workers_of(process.pid):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+        time.sleep(0.02)
+    stdout, stderr = process.communicate(timeout=120)
+    assert killed, "the batch ended before a worker could be killed"
+    assert process.returncode == 0, stderr
+    statuses = {row["status"] for row in _rows(out).values()}
+    assert statuses == {"scored"}, stdout
