@@ -8,8 +8,9 @@ on the same frames:
 - model only: MediaPipe's PoseLandmarker called directly, one pose, VIDEO
   mode (the plain loop a user would write; not posecheck's estimator, whose
   once-a-second look for other people is one of the costs measured here);
-- in turn: posecheck's estimator, smoothing, the windowed checks, the session
-  and the coaching overlay (with the window's key list), one after another
+- in turn: posecheck's estimator, smoothing, the windowed checks, the session,
+  the coaching overlay (with the window's key list) and the voice (the
+  platform's speech engine on its worker thread), one after another
   per frame, as `posecheck live` did before the overlap; the coach and the
   drawing are also timed on their own;
 - overlapped: what `posecheck live` does with a camera now: the frames come
@@ -48,8 +49,11 @@ from posecheck.coaching.coach import Coach
 from posecheck.draw import overlay, panel
 from posecheck.io import pipeline, video
 from posecheck.io.estimator import PoseEstimator
+from posecheck.io.sound import find_speaker
+from posecheck.io.speech import find_engine
 from posecheck.io.window import Window, display_works
 from posecheck.run.live import WINDOW_KEYS
+from posecheck.run.voice import Voice
 
 PHOTO = FEDB / "Butt_Lift_Bridge" / "1.jpg"
 SIZES = [(640, 480), (1280, 720)]
@@ -85,11 +89,18 @@ def camera(
         yield frame, ts
 
 
-def draw(coach: Coach, frame: np.ndarray, detection, window: Window | None):  # type: ignore[no-untyped-def]
-    """What the live loop does with one estimated frame: coach, draw, show."""
+def voice() -> Voice:
+    """The live voice as `posecheck live` opens it: the platform's speech engine
+    (espeak-ng on Linux) on its worker thread, and the audio device if there is one."""
+    return Voice(find_engine(), find_speaker())
+
+
+def draw(coach: Coach, frame: np.ndarray, detection, window: Window | None, spoken: Voice):  # type: ignore[no-untyped-def]
+    """What the live loop does with one estimated frame: coach, draw, speak, show."""
     result = coach.step(detection, frame)
     drawn = overlay.compose(frame, result.pose, result.verdict, result.state)
     panel.draw_key_legend(drawn, WINDOW_KEYS)
+    spoken.show(drawn, result)
     if window is not None:
         window.show(drawn)
     return result
@@ -101,7 +112,7 @@ def in_turn(frames, reference, window) -> tuple[list[float], list[float], list[f
     coaching: list[float] = []
     drawing: list[float] = []
     coach = Coach(reference)
-    with PoseEstimator("video") as estimator:
+    with PoseEstimator("video") as estimator, voice() as spoken:
         for frame, ts in frames:
             t0 = time.perf_counter()
             detection = estimator.detect(frame, ts)
@@ -110,6 +121,7 @@ def in_turn(frames, reference, window) -> tuple[list[float], list[float], list[f
             t2 = time.perf_counter()
             drawn = overlay.compose(frame, result.pose, result.verdict, result.state)
             panel.draw_key_legend(drawn, WINDOW_KEYS)
+            spoken.show(drawn, result)
             if window is not None:
                 window.show(drawn)
             t3 = time.perf_counter()
@@ -127,15 +139,16 @@ def overlapped(frames, reference, fps: float, window) -> tuple[float, list[float
     latencies: list[float] = []
     shown = 0
     first = last = 0.0
-    for frame, detection in pipeline.newest_first(camera(frames, fps, captured)):
-        draw(coach, frame, detection, window)
-        now = time.perf_counter()
-        shown += 1
-        if shown == 10:  # warm-up left out
-            first = now
-        if shown > 10:
-            latencies.append(now - captured[detection.timestamp_ms])
-        last = now
+    with voice() as spoken:
+        for frame, detection in pipeline.newest_first(camera(frames, fps, captured)):
+            draw(coach, frame, detection, window, spoken)
+            now = time.perf_counter()
+            shown += 1
+            if shown == 10:  # warm-up left out
+                first = now
+            if shown > 10:
+                latencies.append(now - captured[detection.timestamp_ms])
+            last = now
     rate = (shown - 10) / (last - first) if last > first else 0.0
     return rate, latencies, len(frames) - shown
 
