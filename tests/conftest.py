@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
+
+# A test run started in the background by a non-interactive shell inherits
+# SIGINT ignored, and an ignored signal stays ignored in every process it
+# starts: the posecheck commands the Ctrl-C tests interrupt would never see
+# it. With Python's own handler back here, each child starts with the default
+# (a handler is reset on exec; only "ignored" is inherited).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
