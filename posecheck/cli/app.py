@@ -76,6 +76,15 @@ def _fail_on(problems: list[str]) -> None:
         raise typer.Exit(EXIT_DATA)
 
 
+def _one_target(
+    stretch: str | None, routine: str | None, named: str = "--stretch ID or --routine ID"
+) -> None:
+    """Exit with a usage error unless exactly one of --stretch and --routine was given."""
+    if (stretch is None) == (routine is None):
+        _error(f"give one of {named} (not both)")
+        raise typer.Exit(EXIT_USAGE)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"posecheck {__version__}")

@@ -21,6 +21,7 @@ from posecheck.cli.app import (
     RefsOption,
     StretchOrRoutineOption,
     _error,
+    _one_target,
     _reference,
     _references,
     _routine,
@@ -115,9 +116,7 @@ def batch(
 
     A re-run skips the inputs already done (same contents, reference and options).
     """
-    if (stretch is None) == (routine is None):
-        _error("give one of --stretch ID (or auto) or --routine ID (not both)")
-        raise typer.Exit(EXIT_USAGE)
+    _one_target(stretch, routine, "--stretch ID (or auto) or --routine ID")
     if stretch == AUTO and html:
         _error(
             "--html takes one stretch or a routine: with --stretch auto the JSON reports "

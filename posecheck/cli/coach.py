@@ -23,6 +23,7 @@ from posecheck.cli.app import (
     StretchOrRoutineOption,
     _error,
     _fail_on,
+    _one_target,
     _reference,
     _references,
     _rep_lines,
@@ -200,9 +201,7 @@ def live(
 ) -> None:
     """Coach a stretch, or a whole routine, live from the webcam (or a file played
     as if it were one); with `--stretch auto`, the stretch it recognises."""
-    if (stretch is None) == (routine is None):
-        _error("give one of --stretch ID or --routine ID (not both)")
-        raise typer.Exit(EXIT_USAGE)
+    _one_target(stretch, routine)
     if side not in (None, "left", "right"):
         _error(f"--side must be left or right (got {side!r})")
         raise typer.Exit(EXIT_USAGE)

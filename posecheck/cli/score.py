@@ -28,6 +28,7 @@ from posecheck.cli.app import (
     _error,
     _exit_code,
     _fail_on,
+    _one_target,
     _reference,
     _references,
     _rep_lines,
@@ -207,9 +208,7 @@ def score(
     """Score recorded videos of a stretch, or of a whole routine, into a report
     (JSON, HTML, CSV, annotated video). With `--stretch auto`, each stretch
     recognised in the recording is a segment with its own report."""
-    if (stretch is None) == (routine is None):
-        _error("give one of --stretch ID or --routine ID (not both)")
-        raise typer.Exit(EXIT_USAGE)
+    _one_target(stretch, routine)
     auto = stretch == AUTO
     if auto and (html or csv_path or annotated):
         _error(
